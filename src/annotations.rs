@@ -1,0 +1,112 @@
+//! Inline annotations: `lanes:` directives in comments, such as
+//! `# lanes: lane=3 reason="moves money"` on the line before a function, or
+//! `// lanes: ignore=security.shell` before or after a line.
+
+use std::ops::Range;
+
+use tree_sitter::Tree;
+
+use crate::lane::{Category, Lane};
+use crate::language::LanguageSpec;
+
+/// One parsed `lanes:` comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Annotation {
+    /// Byte range of the comment.
+    pub range: Range<usize>,
+    /// True when code precedes the comment on its line.
+    pub trailing: bool,
+    pub lane: Option<Lane>,
+    pub category: Option<Category>,
+    pub reason: Option<String>,
+    pub ignore: Vec<String>,
+}
+
+/// A malformed annotation; reported, never silently dropped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub range: Range<usize>,
+    pub message: String,
+}
+
+const MARKER: &str = "lanes:";
+
+/// Every `lanes:` directive in a comment of the file.
+pub fn find(text: &str, tree: &Tree, spec: &LanguageSpec) -> (Vec<Annotation>, Vec<Problem>) {
+    let mut annotations = Vec::new();
+    let mut problems = Vec::new();
+    let root = tree.root_node();
+    let mut from = 0;
+    while let Some(found) = text[from..].find(MARKER) {
+        let at = from + found;
+        from = at + MARKER.len();
+        let Some(node) = root.descendant_for_byte_range(at, at + MARKER.len()) else { continue };
+        if !spec.comment_kinds.contains(&node.kind()) {
+            continue;
+        }
+        // The directive runs from the marker to the end of the comment (or of its line).
+        let comment = node.byte_range();
+        let line_end = text[at..comment.end].find('\n').map_or(comment.end, |i| at + i);
+        let body = text[at + MARKER.len()..line_end].trim_end_matches("*/");
+        let line_start = text[..comment.start].rfind('\n').map_or(0, |i| i + 1);
+        let trailing = !text[line_start..comment.start].trim().is_empty();
+        match parse_directive(body) {
+            Ok(mut a) => {
+                a.range = comment;
+                a.trailing = trailing;
+                annotations.push(a);
+            }
+            Err(message) => problems.push(Problem { range: comment, message }),
+        }
+    }
+    (annotations, problems)
+}
+
+/// Parse `key=value` pairs; values may be double-quoted.
+pub fn parse_directive(body: &str) -> Result<Annotation, String> {
+    let mut a = Annotation { range: 0..0, trailing: false, lane: None, category: None, reason: None, ignore: Vec::new() };
+    let mut rest = body.trim();
+    if rest.is_empty() {
+        return Err("empty `lanes:` annotation (expected lane=, category=, reason= or ignore=)".into());
+    }
+    while !rest.is_empty() {
+        let eq = rest.find('=').ok_or_else(|| format!("expected key=value in `lanes:` annotation, found `{rest}`"))?;
+        let key = rest[..eq].trim();
+        let after = &rest[eq + 1..];
+        let (value, remaining) = if let Some(quoted) = after.strip_prefix('"') {
+            let close = quoted.find('"').ok_or("unclosed quote in `lanes:` annotation")?;
+            (&quoted[..close], &quoted[close + 1..])
+        } else {
+            let end = after.find(char::is_whitespace).unwrap_or(after.len());
+            (&after[..end], &after[end..])
+        };
+        match key {
+            "lane" => a.lane = Some(value.parse::<Lane>()?),
+            "category" => a.category = Some(value.parse::<Category>()?),
+            "reason" => a.reason = Some(value.to_string()),
+            "ignore" => a.ignore.extend(value.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty())),
+            other => return Err(format!("unknown key `{other}` in `lanes:` annotation (expected lane, category, reason or ignore)")),
+        }
+        rest = remaining.trim_start();
+    }
+    if a.lane.is_none() && a.ignore.is_empty() {
+        return Err("a `lanes:` annotation needs `lane=` or `ignore=`".into());
+    }
+    Ok(a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directives() {
+        let a = parse_directive(r#" lane=3 reason="moves money" category=billing"#).unwrap();
+        assert_eq!((a.lane, a.category, a.reason.as_deref()), (Some(Lane::Three), Some(Category::Billing), Some("moves money")));
+        let a = parse_directive("ignore=security.shell,security.eval").unwrap();
+        assert_eq!(a.ignore, vec!["security.shell".to_string(), "security.eval".to_string()]);
+        assert_eq!(parse_directive("lane=4").unwrap_err(), "`4` is not a lane (expected 1, 2 or 3)");
+        assert_eq!(parse_directive("colour=red").unwrap_err(), "unknown key `colour` in `lanes:` annotation (expected lane, category, reason or ignore)");
+        assert_eq!(parse_directive("reason=\"x").unwrap_err(), "unclosed quote in `lanes:` annotation");
+    }
+}

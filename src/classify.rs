@@ -1,0 +1,496 @@
+//! The heart of lanes: `classify` gives every region of a file a lane and the evidence for
+//! it. Pure and deterministic: text and tree in, `Classification` out.
+//!
+//! Precedence, strongest first: inline annotation > path rule > test/generated code >
+//! signals > the default lane. A container (module, class, impl, trait, or a function with
+//! nested functions) takes the highest lane of what it contains.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use streaming_iterator::StreamingIterator;
+use tree_sitter::{Node, QueryCursor, Tree};
+
+use crate::annotations::{self, Annotation, Problem};
+use crate::lane::{Category, Lane};
+use crate::language::Language;
+use crate::ruleset::{CaptureRole, CompiledQuery, KindId, RegionKind, Ruleset};
+use crate::syntax::{self, Region};
+use crate::words;
+
+/// A file to classify.
+pub struct SourceFile<'a> {
+    /// The path shown to users.
+    pub path: &'a Path,
+    /// The path matched against the configuration's globs (relative to its directory).
+    pub rule_path: &'a Path,
+    pub language: Language,
+    pub text: &'a str,
+}
+
+/// One reason for a lane.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Evidence {
+    /// Stable rule id (`billing.payment-api`), or `path`, `inline`, `test.path`,
+    /// `default`, `contains`.
+    pub rule: String,
+    pub category: Category,
+    pub lane: Lane,
+    pub message: String,
+    /// The evidence in the code (`stripe.Refund.create`), or a pattern's stated reason.
+    pub detail: Option<String>,
+    pub range: Range<usize>,
+    /// True when a stronger rule (inline, path, test code) decided the lane instead.
+    pub overridden: bool,
+}
+
+/// A region with its lane.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegionLane {
+    pub region: Region,
+    pub lane: Lane,
+    /// Categories of the evidence that decided the lane, strictest first.
+    pub categories: Vec<Category>,
+    pub evidence: Vec<Evidence>,
+}
+
+/// The result for one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Classification {
+    pub path: PathBuf,
+    pub language: Language,
+    /// Regions outermost first; index 0 is the module region of the whole file.
+    pub regions: Vec<RegionLane>,
+    /// Malformed annotations.
+    pub problems: Vec<Problem>,
+    /// True when the tree has syntax errors (regions are still found around them).
+    pub has_syntax_errors: bool,
+}
+
+impl Classification {
+    pub fn lane(&self) -> Lane {
+        self.regions[0].lane
+    }
+
+    /// The innermost region containing `offset` (the module region if no other does).
+    pub fn region_at(&self, offset: usize) -> &RegionLane {
+        self.regions
+            .iter()
+            .rev()
+            .find(|r| r.region.range.start <= offset && offset < r.region.range.end.max(r.region.range.start + 1))
+            .unwrap_or(&self.regions[0])
+    }
+}
+
+/// Parse and classify a file.
+pub fn classify(file: &SourceFile, rules: &Ruleset) -> Classification {
+    let tree = syntax::parse(file.language, file.text, None);
+    classify_tree(file, &tree, rules)
+}
+
+/// A raw signal hit before it is assigned to a region.
+#[derive(Clone, Debug)]
+struct Hit {
+    kind: KindId,
+    range: Range<usize>,
+    detail: Option<String>,
+}
+
+/// Classify a file whose tree is already parsed (the language server keeps trees).
+pub fn classify_tree(file: &SourceFile, tree: &Tree, rules: &Ruleset) -> Classification {
+    let lang = rules.language(file.language);
+    let module = syntax::module_name(file.path, file.language);
+    let regions = syntax::regions(tree, file.text, lang, &module);
+    let (annotations, problems) = annotations::find(file.text, tree, file.language.spec());
+
+    let mut hits = find_signals(file.text, tree, rules, file.language);
+    hits.extend(name_hits(&regions, rules));
+    hits.retain(|h| !rules.config.is_disabled(&rules.kind(h.kind).rule));
+    hits.sort_by(|a, b| (a.range.start, a.kind).cmp(&(b.range.start, b.kind)));
+    hits.dedup_by(|a, b| a.kind == b.kind && a.range == b.range);
+
+    let decided = decide(file, &regions, &hits, &annotations, rules);
+    Classification {
+        path: file.path.to_path_buf(),
+        language: file.language,
+        regions: decided,
+        problems,
+        has_syntax_errors: tree.root_node().has_error(),
+    }
+}
+
+/// Signals from the queries and the identifier vocabulary.
+fn find_signals(text: &str, tree: &Tree, rules: &Ruleset, language: Language) -> Vec<Hit> {
+    let lang = rules.language(language);
+    let spec = language.spec();
+    let root = tree.root_node();
+    let bytes = text.as_bytes();
+    let mut hits = Vec::new();
+    let mut trigger_points: Vec<usize> = Vec::new();
+    let mut last_identifier = usize::MAX;
+
+    for m in lang.scanner.find_overlapping_iter(text) {
+        let needle = &lang.needles[m.pattern().as_usize()];
+        let (start, end) = (m.start(), m.end());
+        let token_start = bytes[..start].iter().rposition(|b| !is_ident_byte(*b)).map_or(0, |i| i + 1);
+        let token_end = bytes[end..].iter().position(|b| !is_ident_byte(*b)).map_or(bytes.len(), |i| end + i);
+        if let Some(whole_token) = needle.trigger {
+            if !whole_token || (token_start == start && token_end == end) {
+                trigger_points.push(start);
+            }
+        }
+        if needle.words.is_empty() || token_start == last_identifier {
+            continue;
+        }
+        // Vocabulary: the identifier around the needle must contain one of the phrases as
+        // whole words, and be code (not a comment or string).
+        let identifier = &text[token_start..token_end];
+        let split = words::split(identifier);
+        let mut matched = false;
+        for &wi in &needle.words {
+            let w = &rules.words[wi];
+            if w.unless.iter().any(|u| u.occurs_in(&split)) {
+                continue;
+            }
+            if let Some(phrase) = w.phrases.iter().find(|p| p.occurs_in(&split)) {
+                let node = root.descendant_for_byte_range(token_start, token_end);
+                if node.is_some_and(|n| spec.identifier_kinds.contains(&n.kind()) && n.byte_range() == (token_start..token_end)) {
+                    hits.push(Hit {
+                        kind: w.kind,
+                        range: token_start..token_end,
+                        detail: Some(format!("`{identifier}` (word: {phrase})")),
+                    });
+                    matched = true;
+                }
+            }
+        }
+        if matched {
+            last_identifier = token_start;
+        }
+    }
+
+    // Structural patterns: run once per statement that holds a trigger.
+    if let Some(anchored) = &lang.anchored {
+        let mut cursor = QueryCursor::new();
+        let mut done: Vec<Range<usize>> = Vec::new();
+        for point in trigger_points {
+            if done.iter().any(|r| r.contains(&point)) {
+                continue;
+            }
+            let Some(node) = root.descendant_for_byte_range(point, point) else { continue };
+            let statement = enclosing_statement(node, spec.statement_containers);
+            run_query(anchored, statement, text, &mut cursor, &mut hits);
+            done.retain(|r| !(statement.start_byte() <= r.start && r.end <= statement.end_byte()));
+            done.push(statement.byte_range());
+        }
+    }
+    if let Some(unanchored) = &lang.unanchored {
+        let mut cursor = QueryCursor::new();
+        run_query(unanchored, root, text, &mut cursor, &mut hits);
+    }
+    hits
+}
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// The node itself or its nearest ancestor whose parent holds statements or items.
+fn enclosing_statement<'t>(node: Node<'t>, containers: &[&str]) -> Node<'t> {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        if containers.contains(&parent.kind()) {
+            return current;
+        }
+        current = parent;
+    }
+    current
+}
+
+fn run_query(query: &CompiledQuery, node: Node, text: &str, cursor: &mut QueryCursor, hits: &mut Vec<Hit>) {
+    let mut matches = cursor.matches(&query.query, node, text.as_bytes());
+    while let Some(m) = matches.next() {
+        for c in m.captures() {
+            if let CaptureRole::Signal(kind) = query.roles[c.index as usize] {
+                let detail = query.reasons[m.pattern_index]
+                    .clone()
+                    .or_else(|| Some(format!("`{}`", snippet(&text[c.node.byte_range()]))));
+                hits.push(Hit { kind, range: c.node.byte_range(), detail });
+            }
+        }
+    }
+}
+
+/// The first line of a piece of code, shortened for messages.
+pub fn snippet(code: &str) -> String {
+    let first = code.lines().next().unwrap_or("").trim();
+    let mut out: String = first.chars().take(60).collect();
+    if out.len() < first.len() || code.trim().lines().nth(1).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// Name-scope vocabulary: words in the names of regions.
+fn name_hits(regions: &[Region], rules: &Ruleset) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    for region in regions.iter().skip(1) {
+        let split = words::split(&region.name);
+        for w in rules.words.iter().filter(|w| w.scope == crate::rules::WordScope::Name) {
+            if w.unless.iter().any(|u| u.occurs_in(&split)) {
+                continue;
+            }
+            if let Some(phrase) = w.phrases.iter().find(|p| p.occurs_in(&split)) {
+                hits.push(Hit {
+                    kind: w.kind,
+                    range: region.name_range.clone(),
+                    detail: Some(format!("its name `{}` says so (word: {phrase})", region.name)),
+                });
+            }
+        }
+    }
+    hits
+}
+
+/// How strong the decisive rule of a region is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Strength {
+    TestCode,
+    Path,
+    Inline,
+}
+
+fn decide(
+    file: &SourceFile,
+    regions: &[Region],
+    hits: &[Hit],
+    annotations: &[Annotation],
+    rules: &Ruleset,
+) -> Vec<RegionLane> {
+    let text = file.text;
+    let config = &rules.config;
+    let line_of = |offset: usize| text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count();
+
+    // Which annotation belongs to which region: a comment inside the region's leading
+    // attributes/comments, on the line just above it, or trailing on its first line.
+    let region_annotation: Vec<Option<&Annotation>> = regions
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            if i == 0 {
+                return None;
+            }
+            let decl_line = line_of(r.decl_range.start);
+            let range_line = line_of(r.range.start);
+            annotations.iter().find(|a| {
+                let line = line_of(a.range.start);
+                if a.trailing {
+                    line == decl_line
+                } else {
+                    (a.range.start >= r.range.start && a.range.start < r.decl_range.start) || line + 1 == range_line
+                }
+            })
+        })
+        .collect();
+    // Line-level ignores: a trailing comment ignores rules on its own line; a comment on its
+    // own line, not attached to a region, ignores them on the next line.
+    let line_ignores: Vec<(usize, &Annotation)> = annotations
+        .iter()
+        .filter(|a| !a.ignore.is_empty())
+        .filter(|a| !region_annotation.iter().any(|r| r.is_some_and(|r| std::ptr::eq(r, *a))))
+        .map(|a| (line_of(a.range.start) + usize::from(!a.trailing), a))
+        .collect();
+
+    // Assign each hit to its innermost region.
+    let mut own: Vec<Vec<&Hit>> = vec![Vec::new(); regions.len()];
+    for hit in hits {
+        let index = regions
+            .iter()
+            .rposition(|r| r.range.start <= hit.range.start && hit.range.start < r.range.end)
+            .unwrap_or(0);
+        own[index].push(hit);
+    }
+
+    let path_rule = config.path_rule(file.rule_path);
+    let test_path = config.test_path(file.rule_path);
+
+    let mut out: Vec<RegionLane> = Vec::with_capacity(regions.len());
+    let mut own_lanes: Vec<Option<Lane>> = Vec::with_capacity(regions.len());
+    // Decisions that descend to nested regions: (strength, lane, evidence).
+    let mut inherited: Vec<Option<(Strength, Evidence)>> = vec![None; regions.len()];
+    for (i, region) in regions.iter().enumerate() {
+        let name_start = if i == 0 { 0 } else { region.name_range.start };
+        let ignored: Vec<&str> = ancestry(regions, i)
+            .filter_map(|j| region_annotation[j])
+            .flat_map(|a| a.ignore.iter().map(String::as_str))
+            .collect();
+        let mut evidence: Vec<Evidence> = own[i]
+            .iter()
+            .filter(|h| {
+                let rule = &rules.kind(h.kind).rule;
+                let line = line_of(h.range.start);
+                !ignored.contains(&rule.as_str())
+                    && !line_ignores.iter().any(|(l, a)| *l == line && a.ignore.iter().any(|r| r == rule))
+            })
+            .map(|h| {
+                let k = rules.kind(h.kind);
+                Evidence {
+                    rule: k.rule.clone(),
+                    category: k.category,
+                    lane: k.lane,
+                    message: k.message.clone(),
+                    detail: h.detail.clone(),
+                    range: h.range.clone(),
+                    overridden: false,
+                }
+            })
+            .collect();
+
+        // The strongest decisive rule for this region.
+        let mut decisive: Option<(Strength, Evidence)> = region.parent.and_then(|p| inherited[p].clone());
+        let mut consider = |strength: Strength, e: Evidence| {
+            if decisive.as_ref().is_none_or(|(s, _)| strength > *s) {
+                decisive = Some((strength, e));
+            }
+        };
+        if let Some(a) = region_annotation[i].filter(|a| a.lane.is_some()) {
+            let lane = a.lane.expect("filtered");
+            consider(
+                Strength::Inline,
+                Evidence {
+                    rule: "inline".into(),
+                    category: a.category.unwrap_or(default_category(lane)),
+                    lane,
+                    message: a.reason.clone().unwrap_or_else(|| "set by an inline `lanes:` annotation".into()),
+                    detail: None,
+                    range: a.range.clone(),
+                    overridden: false,
+                },
+            );
+        }
+        if i == 0 {
+            if let Some(rule) = path_rule {
+                consider(
+                    Strength::Path,
+                    Evidence {
+                        rule: "path".into(),
+                        category: rule.category.unwrap_or(default_category(rule.lane)),
+                        lane: rule.lane,
+                        message: rule.reason.clone().unwrap_or_else(|| format!("path matches `{}`", rule.glob)),
+                        detail: Some(format!("path rule `{}`", rule.glob)),
+                        range: 0..0,
+                        overridden: false,
+                    },
+                );
+            }
+            if let Some(glob) = test_path {
+                consider(
+                    Strength::TestCode,
+                    Evidence {
+                        rule: "test.path".into(),
+                        category: Category::Test,
+                        lane: Lane::One,
+                        message: "is in a test file".into(),
+                        detail: Some(format!("path matches `{glob}`")),
+                        range: 0..0,
+                        overridden: false,
+                    },
+                );
+            }
+        }
+        if let Some(marker) = evidence.iter().find(|e| matches!(e.category, Category::Test | Category::Generated)) {
+            consider(Strength::TestCode, marker.clone());
+        }
+        inherited[i] = decisive.clone();
+
+        let own_lane = match &decisive {
+            Some((_, e)) => Some(e.lane),
+            None => evidence.iter().map(|e| e.lane).max(),
+        };
+        if let Some((_, e)) = &decisive {
+            for other in evidence.iter_mut() {
+                other.overridden = *other != *e;
+            }
+            if !evidence.contains(e) {
+                let mut e = e.clone();
+                if e.range == (0..0) {
+                    e.range = name_start..name_start;
+                }
+                evidence.insert(0, e);
+            }
+        }
+        own_lanes.push(own_lane);
+        out.push(RegionLane { region: region.clone(), lane: own_lane.unwrap_or(config.default_lane), categories: Vec::new(), evidence });
+    }
+
+    // Containers take the highest lane of what they contain. Children come after their
+    // parents, so walking backwards sees every child's final lane first.
+    for i in (0..out.len()).rev() {
+        let children: Vec<usize> = (i + 1..out.len()).filter(|&c| out[c].region.parent == Some(i)).collect();
+        let children_max = children.iter().map(|&c| out[c].lane).max();
+        let is_container = !matches!(out[i].region.kind, RegionKind::Function | RegionKind::Method);
+        let lane = match (own_lanes[i], children_max) {
+            (Some(own), Some(child)) => own.max(child),
+            (Some(own), None) => own,
+            (None, Some(child)) if is_container => child,
+            (None, Some(child)) => child.max(config.default_lane),
+            (None, None) => config.default_lane,
+        };
+        if own_lanes[i].is_none_or(|own| own < lane) {
+            let from_children = children_max == Some(lane);
+            if from_children {
+                for &c in &children {
+                    if out[c].lane == lane {
+                        let child = &out[c];
+                        let e = Evidence {
+                            rule: "contains".into(),
+                            category: child.categories.first().copied().unwrap_or(Category::Core),
+                            lane,
+                            message: format!("contains {} `{}`", child.region.kind.name(), child.region.name),
+                            detail: None,
+                            range: child.region.name_range.clone(),
+                            overridden: false,
+                        };
+                        out[i].evidence.push(e);
+                    }
+                }
+            } else {
+                let start = if i == 0 { 0 } else { out[i].region.name_range.start };
+                out[i].evidence.push(Evidence {
+                    rule: "default".into(),
+                    category: Category::Core,
+                    lane,
+                    message: "nothing marks it as riskier or safer; the project's default lane applies".into(),
+                    detail: None,
+                    range: start..start,
+                    overridden: false,
+                });
+            }
+        }
+        out[i].lane = lane;
+        out[i].evidence.sort_by_key(|e| (e.overridden, std::cmp::Reverse(e.lane), e.range.start));
+        out[i].categories = categories(&out[i]);
+    }
+    out
+}
+
+fn ancestry(regions: &[Region], i: usize) -> impl Iterator<Item = usize> + '_ {
+    std::iter::successors(Some(i), move |&j| regions[j].parent)
+}
+
+fn default_category(lane: Lane) -> Category {
+    match lane {
+        Lane::One => Category::Docs,
+        Lane::Two => Category::Core,
+        Lane::Three => Category::Security,
+    }
+}
+
+/// Categories of the non-overridden evidence at the region's lane, strictest first.
+fn categories(r: &RegionLane) -> Vec<Category> {
+    let mut cats: Vec<Category> =
+        r.evidence.iter().filter(|e| !e.overridden && e.lane == r.lane).map(|e| e.category).collect();
+    cats.sort();
+    cats.dedup();
+    cats
+}

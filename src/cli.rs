@@ -1,0 +1,346 @@
+//! The `lanes check` and `lanes explain` commands: find files (respecting `.gitignore`),
+//! read them, find each file's configuration, classify, and render a report. The only
+//! file IO outside the language server.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Instant;
+
+use anyhow::{anyhow, bail, Context};
+
+use crate::classify::{classify, SourceFile};
+use crate::config::{find_config_file, Config};
+use crate::explain;
+use crate::language::Language;
+use crate::line_index::LineIndex;
+use crate::report::{self, FileReport, Style, Summary};
+use crate::ruleset::{read_extra_queries, Ruleset};
+use crate::syntax;
+
+/// Output formats of `lanes check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+pub struct CheckOptions {
+    pub paths: Vec<PathBuf>,
+    pub format: Format,
+    pub stats: bool,
+    pub max_file_size: u64,
+}
+
+/// Exit statuses.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_ERROR: i32 = 2;
+
+/// Rulesets per configuration file, shared by the walker threads.
+#[derive(Default)]
+pub struct Rulesets {
+    by_dir: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+    by_config: Mutex<HashMap<PathBuf, Arc<Ruleset>>>,
+    builtin: std::sync::OnceLock<Arc<Ruleset>>,
+}
+
+impl Rulesets {
+    /// The ruleset for a file in `dir` (an absolute path): the nearest configuration wins.
+    pub fn for_dir(&self, dir: &Path) -> anyhow::Result<Arc<Ruleset>> {
+        let cached = self.by_dir.lock().expect("not poisoned").get(dir).cloned();
+        let config_path = match cached {
+            Some(p) => p,
+            None => {
+                let p = find_config_file(dir);
+                self.by_dir.lock().expect("not poisoned").insert(dir.to_path_buf(), p.clone());
+                p
+            }
+        };
+        let Some(config_path) = config_path else {
+            return Ok(self.builtin.get_or_init(|| Arc::new(Ruleset::builtin())).clone());
+        };
+        if let Some(r) = self.by_config.lock().expect("not poisoned").get(&config_path) {
+            return Ok(r.clone());
+        }
+        let ruleset = Arc::new(load_ruleset(&config_path)?);
+        self.by_config.lock().expect("not poisoned").insert(config_path, ruleset.clone());
+        Ok(ruleset)
+    }
+}
+
+/// Read, check and compile one configuration file.
+pub fn load_ruleset(path: &Path) -> anyhow::Result<Ruleset> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let config = match Config::from_toml(&text, path)? {
+        Some(c) => c,
+        None => Config::default(),
+    };
+    let extra = read_extra_queries(&config)?;
+    Ok(Ruleset::new(config, &extra)?)
+}
+
+/// What happened to one file.
+enum Outcome {
+    Report(FileReport),
+    Skipped(String),
+    Fatal(String),
+}
+
+fn read_source(path: &Path, max_file_size: u64) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    if meta.len() > max_file_size {
+        return Err(format!(
+            "{}: skipped: {} bytes is over the {} byte limit (--max-file-size)",
+            path.display(),
+            meta.len(),
+            max_file_size
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Err(format!("{}: skipped: binary file", path.display()));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!("{}: skipped: not valid UTF-8 (at byte {})", path.display(), e.utf8_error().valid_up_to())
+    })
+}
+
+fn check_one(path: &Path, rulesets: &Rulesets, max_file_size: u64) -> Option<Outcome> {
+    let language = Language::from_path(path)?;
+    let text = match read_source(path, max_file_size) {
+        Ok(t) => t,
+        Err(e) => return Some(Outcome::Skipped(e)),
+    };
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let dir = absolute.parent().unwrap_or(Path::new("/"));
+    let ruleset = match rulesets.for_dir(dir) {
+        Ok(r) => r,
+        Err(e) => return Some(Outcome::Fatal(format!("{e:#}"))),
+    };
+    let rule_path = if ruleset.config.source.is_some() {
+        let root = std::path::absolute(&ruleset.config.root).unwrap_or_default();
+        absolute.strip_prefix(&root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+    } else {
+        PathBuf::from(report::display(path))
+    };
+    let file = SourceFile { path, rule_path: &rule_path, language, text: &text };
+    let c = classify(&file, &ruleset);
+    Some(Outcome::Report(report::file_report(&c, path, &text)))
+}
+
+/// Walk `paths` in parallel (respecting ignore files) and call `f` for every file.
+fn walk(paths: &[PathBuf], f: &(dyn Fn(&Path) -> bool + Sync)) -> anyhow::Result<()> {
+    let mut builder: Option<ignore::WalkBuilder> = None;
+    for p in paths {
+        if !p.exists() {
+            bail!("{}: no such file or directory", p.display());
+        }
+        match &mut builder {
+            None => builder = Some(ignore::WalkBuilder::new(p)),
+            Some(b) => {
+                b.add(p);
+            }
+        }
+    }
+    let Some(mut builder) = builder else { return Ok(()) };
+    builder.require_git(false);
+    builder.build_parallel().run(|| {
+        Box::new(move |entry| {
+            let Ok(entry) = entry else { return ignore::WalkState::Continue };
+            if entry.file_type().is_some_and(|t| t.is_file()) && !f(entry.path()) {
+                return ignore::WalkState::Quit;
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    Ok(())
+}
+
+/// CPU time (user + system) of this process so far, in seconds.
+pub fn cpu_seconds() -> f64 {
+    // SAFETY: getrusage writes into the zeroed struct we pass and reads nothing else.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+    t(usage.ru_utime) + t(usage.ru_stime)
+}
+
+/// Peak resident set size of this process, in bytes.
+pub fn peak_rss_bytes() -> u64 {
+    // SAFETY: as in `cpu_seconds`.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    usage.ru_maxrss as u64 * 1024
+}
+
+/// `lanes check`. Returns the exit status.
+pub fn check(options: &CheckOptions) -> anyhow::Result<i32> {
+    let paths = if options.paths.is_empty() { vec![PathBuf::from(".")] } else { options.paths.clone() };
+
+    let parse_cpu = if options.stats { Some(parse_only(&paths, options.max_file_size)?) } else { None };
+
+    let cpu_start = cpu_seconds();
+    let started = Instant::now();
+    let rulesets = Rulesets::default();
+    let (tx, rx) = mpsc::channel::<Outcome>();
+    let mut reports: Vec<FileReport> = Vec::new();
+    let mut fatal: Option<String> = None;
+    let stderr = std::io::stderr();
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let walker = scope.spawn(|| {
+            let tx = Mutex::new(tx);
+            walk(&paths, &|path| match check_one(path, &rulesets, options.max_file_size) {
+                Some(outcome) => {
+                    let stop = matches!(outcome, Outcome::Fatal(_));
+                    let _ = tx.lock().expect("not poisoned").send(outcome);
+                    !stop
+                }
+                None => true,
+            })
+        });
+        for outcome in rx {
+            match outcome {
+                Outcome::Report(r) => reports.push(r),
+                Outcome::Skipped(message) => {
+                    let _ = writeln!(stderr.lock(), "lanes: {message}");
+                }
+                Outcome::Fatal(message) => {
+                    fatal.get_or_insert(message);
+                }
+            }
+        }
+        walker.join().map_err(|_| anyhow!("file walker panicked"))?
+    })?;
+    if let Some(message) = fatal {
+        let _ = writeln!(stderr.lock(), "lanes: error: {message}");
+        return Ok(EXIT_ERROR);
+    }
+    reports.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut summary = Summary::default();
+    for r in &reports {
+        summary.add(r);
+    }
+    summary.elapsed_ms = started.elapsed().as_millis();
+    let check_cpu = cpu_seconds() - cpu_start;
+
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match options.format {
+        Format::Json => out.write_all(report::json(&reports, &summary).as_bytes())?,
+        Format::Text => {
+            let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let style = Style::new(colour);
+            for r in &reports {
+                out.write_all(report::text_file(r, &style).as_bytes())?;
+            }
+            out.write_all(report::text_summary(&summary, &style).as_bytes())?;
+        }
+    }
+    out.flush()?;
+
+    if let Some((parse_cpu, files, lines, bytes)) = parse_cpu {
+        let mut err = stderr.lock();
+        writeln!(err, "stats: files {files}, lines {lines}, bytes {:.1} MB", bytes as f64 / 1e6)?;
+        writeln!(
+            err,
+            "stats: parse-only cpu {parse_cpu:.2} s, check cpu {check_cpu:.2} s, ratio {:.2}",
+            check_cpu / parse_cpu.max(1e-9)
+        )?;
+        writeln!(err, "stats: peak rss {} MB", peak_rss_bytes() / (1024 * 1024))?;
+    }
+    Ok(EXIT_OK)
+}
+
+/// The baseline for `--stats`: walk and read the same files and only parse them.
+/// Returns (cpu seconds, files, lines, bytes).
+fn parse_only(paths: &[PathBuf], max_file_size: u64) -> anyhow::Result<(f64, usize, usize, usize)> {
+    let counts = Mutex::new((0usize, 0usize, 0usize));
+    let start = cpu_seconds();
+    walk(paths, &|path| {
+        if let Some(language) = Language::from_path(path) {
+            if let Ok(text) = read_source(path, max_file_size) {
+                let tree = syntax::parse(language, &text, None);
+                drop(tree);
+                let lines = text.lines().count();
+                let mut c = counts.lock().expect("not poisoned");
+                c.0 += 1;
+                c.1 += lines;
+                c.2 += text.len();
+            }
+        }
+        true
+    })?;
+    let cpu = cpu_seconds() - start;
+    let (files, lines, bytes) = counts.into_inner().expect("not poisoned");
+    Ok((cpu, files, lines, bytes))
+}
+
+/// `lanes explain FILE:LINE`: the Markdown explanation of the innermost region at that line.
+pub fn explain_at(target: &str) -> anyhow::Result<String> {
+    let (file, line) = target
+        .rsplit_once(':')
+        .and_then(|(f, l)| l.parse::<usize>().ok().map(|l| (f, l)))
+        .ok_or_else(|| anyhow!("expected FILE:LINE, for example src/billing.rs:42"))?;
+    let path = Path::new(file);
+    let language = Language::from_path(path)
+        .ok_or_else(|| anyhow!("{file}: not a supported file type (supported: .rs, .py)"))?;
+    let text = read_source(path, u64::MAX).map_err(|e| anyhow!(e))?;
+    let index = LineIndex::new(&text);
+    if line == 0 || line > index.line_count() {
+        bail!("{file}: line {line} is out of range (the file has {} lines)", index.line_count());
+    }
+    let absolute = std::path::absolute(path)?;
+    let rulesets = Rulesets::default();
+    let ruleset = rulesets.for_dir(absolute.parent().unwrap_or(Path::new("/")))?;
+    let rule_path = if ruleset.config.source.is_some() {
+        let root = std::path::absolute(&ruleset.config.root)?;
+        absolute.strip_prefix(&root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+    } else {
+        path.to_path_buf()
+    };
+    let source = SourceFile { path, rule_path: &rule_path, language, text: &text };
+    let c = classify(&source, &ruleset);
+    // The first non-blank character of the line, so that a line inside a region's
+    // indentation still lands in it.
+    let range = index.line_range(&text, line - 1).expect("line checked above");
+    let offset = range.start + text[range.clone()].len() - text[range].trim_start().len();
+    let region = c.region_at(offset);
+    let position = c.regions.iter().position(|r| std::ptr::eq(r, region)).expect("region of c");
+    Ok(explain::explain(&c, position, &text, &index))
+}
+
+/// `lanes tree FILE`: the file's syntax tree as an S-expression, one node per line.
+pub fn tree(path: &Path) -> anyhow::Result<String> {
+    let language = Language::from_path(path)
+        .ok_or_else(|| anyhow!("{}: not a supported file type", path.display()))?;
+    let text = read_source(path, u64::MAX).map_err(|e| anyhow!(e))?;
+    let tree = syntax::parse(language, &text, None);
+    let mut out = String::new();
+    let mut cursor = tree.walk();
+    let mut depth = 0usize;
+    loop {
+        let node = cursor.node();
+        if node.is_named() {
+            let field = cursor.field_name().map(|f| format!("{f}: ")).unwrap_or_default();
+            let p = node.start_position();
+            out.push_str(&format!("{}{}{} [{}:{}]\n", "  ".repeat(depth), field, node.kind(), p.row + 1, p.column + 1));
+        }
+        if cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return Ok(out);
+            }
+            depth -= 1;
+        }
+    }
+}

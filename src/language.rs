@@ -1,0 +1,106 @@
+//! Language descriptors: everything the engine needs to know about one language, as data.
+//!
+//! Adding a language means a grammar crate, a `queries/<name>/` folder and one more
+//! `LanguageSpec` in `SPECS`; the engine itself has no per-language branches.
+
+use std::path::Path;
+
+/// A supported language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Language {
+    Rust,
+    Python,
+}
+
+/// The static description of a language.
+pub struct LanguageSpec {
+    pub language: Language,
+    /// Tree-sitter grammar name, also the name of the `queries/` folder.
+    pub name: &'static str,
+    /// LSP `languageId`s that select this language.
+    pub language_ids: &'static [&'static str],
+    pub extensions: &'static [&'static str],
+    pub grammar: fn() -> tree_sitter::Language,
+    /// The embedded query files, by file name.
+    pub queries: &'static [(&'static str, &'static str)],
+    /// The line-comment marker, used to find `lanes:` annotations and to write them.
+    pub line_comment: &'static str,
+    /// Node kinds of comments.
+    pub comment_kinds: &'static [&'static str],
+    /// Node kinds of identifiers in code (where vocabulary words count as evidence).
+    pub identifier_kinds: &'static [&'static str],
+    /// Node kinds whose children are statements or items: evidence is re-checked per child.
+    pub statement_containers: &'static [&'static str],
+    /// Node kinds that wrap a definition together with its decorators (the region then covers them).
+    pub wrapper_kinds: &'static [&'static str],
+    /// Node kinds of attributes that precede an item as siblings (the region then covers them).
+    pub attribute_kinds: &'static [&'static str],
+    /// File names that name the enclosing directory's module (`__init__.py`, `mod.rs`).
+    pub package_files: &'static [&'static str],
+}
+
+pub static SPECS: &[LanguageSpec] = &[
+    LanguageSpec {
+        language: Language::Rust,
+        name: "rust",
+        language_ids: &["rust"],
+        extensions: &["rs"],
+        grammar: || tree_sitter_rust::LANGUAGE.into(),
+        queries: &[
+            ("regions.scm", include_str!("../queries/rust/regions.scm")),
+            ("signals.scm", include_str!("../queries/rust/signals.scm")),
+        ],
+        line_comment: "//",
+        comment_kinds: &["line_comment", "block_comment"],
+        identifier_kinds: &["identifier", "field_identifier", "type_identifier", "shorthand_field_identifier"],
+        statement_containers: &["source_file", "block", "declaration_list"],
+        wrapper_kinds: &[],
+        attribute_kinds: &["attribute_item"],
+        package_files: &["mod.rs", "lib.rs", "main.rs"],
+    },
+    LanguageSpec {
+        language: Language::Python,
+        name: "python",
+        language_ids: &["python"],
+        extensions: &["py", "pyi"],
+        grammar: || tree_sitter_python::LANGUAGE.into(),
+        queries: &[
+            ("regions.scm", include_str!("../queries/python/regions.scm")),
+            ("signals.scm", include_str!("../queries/python/signals.scm")),
+        ],
+        line_comment: "#",
+        comment_kinds: &["comment"],
+        identifier_kinds: &["identifier"],
+        statement_containers: &["module", "block"],
+        wrapper_kinds: &["decorated_definition"],
+        attribute_kinds: &[],
+        package_files: &["__init__.py"],
+    },
+];
+
+impl Language {
+    pub fn spec(self) -> &'static LanguageSpec {
+        SPECS.iter().find(|s| s.language == self).expect("every language has a spec")
+    }
+
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    pub fn from_path(path: &Path) -> Option<Language> {
+        let ext = path.extension()?.to_str()?;
+        SPECS.iter().find(|s| s.extensions.contains(&ext)).map(|s| s.language)
+    }
+
+    pub fn from_language_id(id: &str) -> Option<Language> {
+        SPECS.iter().find(|s| s.language_ids.contains(&id)).map(|s| s.language)
+    }
+
+    pub fn from_name(name: &str) -> Option<Language> {
+        SPECS.iter().find(|s| s.name == name).map(|s| s.language)
+    }
+
+    pub fn grammar(self) -> tree_sitter::Language {
+        (self.spec().grammar)()
+    }
+}

@@ -1,0 +1,26 @@
+//! lanes: which risk lane code belongs to, why, and which acceptance gates are open.
+//!
+//! The engine (everything but `cli`, `report` and `explain`'s callers) knows nothing of
+//! protocols: it takes text and paths and returns plain values with byte ranges.
+//! `classify::classify` is the one entry point that the CLI and the language server share.
+//!
+//! Reading order: `lane` (the model), `language` (descriptors), `queries` and `rules` (the
+//! data), `config`, `ruleset` (compiled rules), `syntax` (parse and regions), `annotations`,
+//! `classify` (the heart), `explain` (the Markdown shared by CLI and hover), `line_index`,
+//! then the edges: `report` and `cli`.
+#![deny(clippy::print_stdout)]
+
+pub mod annotations;
+pub mod classify;
+pub mod cli;
+pub mod config;
+pub mod explain;
+pub mod lane;
+pub mod language;
+pub mod line_index;
+pub mod queries;
+pub mod report;
+pub mod rules;
+pub mod ruleset;
+pub mod syntax;
+pub mod words;

@@ -1,0 +1,113 @@
+//! Byte offsets ↔ lines and columns, in UTF-8 or UTF-16 code units. The one place that
+//! converts positions: the CLI (1-based lines) and the language server (0-based LSP
+//! positions) both use it.
+
+/// How columns are counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf16,
+}
+
+/// A zero-based line and column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    pub line: u32,
+    pub col: u32,
+}
+
+/// Start offsets of every line of a text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(memchr_iter(text.as_bytes()).map(|i| i + 1));
+        LineIndex { starts, len: text.len() }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Zero-based line of a byte offset (offsets past the end land on the last line).
+    pub fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+    }
+
+    /// Byte offset where a zero-based line starts, if the line exists.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.starts.get(line).copied()
+    }
+
+    /// Byte range of a line's text, without its line break.
+    pub fn line_range(&self, text: &str, line: usize) -> Option<std::ops::Range<usize>> {
+        let start = *self.starts.get(line)?;
+        let mut end = self.starts.get(line + 1).map_or(self.len, |s| s - 1);
+        if end > start && text.as_bytes().get(end - 1) == Some(&b'\r') {
+            end -= 1;
+        }
+        Some(start..end)
+    }
+
+    /// Line and column of a byte offset. The offset is clamped to the text and moved back
+    /// to a character boundary.
+    pub fn line_col(&self, text: &str, offset: usize, encoding: Encoding) -> LineCol {
+        let mut offset = offset.min(self.len);
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line(offset);
+        let prefix = &text[self.starts[line]..offset];
+        let col = match encoding {
+            Encoding::Utf8 => prefix.len(),
+            Encoding::Utf16 => prefix.chars().map(char::len_utf16).sum(),
+        };
+        LineCol { line: line as u32, col: col as u32 }
+    }
+
+    /// Byte offset of a line and column. Columns past the end of the line clamp to its end;
+    /// lines past the end clamp to the end of the text.
+    pub fn offset(&self, text: &str, pos: LineCol, encoding: Encoding) -> usize {
+        let Some(range) = self.line_range(text, pos.line as usize) else {
+            return self.len;
+        };
+        let line = &text[range.clone()];
+        let mut units = 0u32;
+        for (i, c) in line.char_indices() {
+            if units >= pos.col {
+                return range.start + i;
+            }
+            units += match encoding {
+                Encoding::Utf8 => c.len_utf8() as u32,
+                Encoding::Utf16 => c.len_utf16() as u32,
+            };
+        }
+        range.end
+    }
+}
+
+fn memchr_iter(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes.iter().enumerate().filter(|(_, &b)| b == b'\n').map(|(i, _)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multibyte_columns() {
+        let text = "a\né中🙂x\n";
+        let index = LineIndex::new(text);
+        let x = text.find('x').unwrap();
+        assert_eq!(index.line_col(text, x, Encoding::Utf8), LineCol { line: 1, col: 9 });
+        assert_eq!(index.line_col(text, x, Encoding::Utf16), LineCol { line: 1, col: 4 });
+        assert_eq!(index.offset(text, LineCol { line: 1, col: 4 }, Encoding::Utf16), x);
+        assert_eq!(index.offset(text, LineCol { line: 1, col: 99 }, Encoding::Utf16), text.len() - 1);
+        assert_eq!(index.offset(text, LineCol { line: 7, col: 0 }, Encoding::Utf8), text.len());
+    }
+}

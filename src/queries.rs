@@ -1,0 +1,336 @@
+//! Loading and checking query files: compile each `.scm` against its grammar, reject
+//! predicates the binding would silently ignore, check every capture against the
+//! vocabulary, and derive the literal *trigger* words that let the engine run signal
+//! patterns only where they can match.
+
+use std::collections::BTreeSet;
+
+use tree_sitter::Query;
+
+use crate::language::Language;
+
+/// The documented capture vocabulary, besides `@signal.<kind>` (one per signal kind, see
+/// `rules::SIGNAL_KINDS`) and helpers starting with `_`. `queries/README.md` holds the
+/// same table; a test keeps them in sync.
+pub const CAPTURES: &[(&str, &str)] = &[
+    ("region.function", "a free function (Rust `fn`, Python `def` outside a class)"),
+    ("region.method", "a function defined in an `impl`, a `trait` or a class body"),
+    ("region.class", "a Python class"),
+    ("region.impl", "a Rust `impl` block"),
+    ("region.trait", "a Rust `trait` with its default methods"),
+    ("region.module", "an inline Rust `mod { … }` block"),
+    ("name", "the name of the enclosing `@region.*` capture"),
+    ("name.qualifier", "for `impl Trait for Type`: the trait, shown as `Trait for Type`"),
+];
+
+/// `#set!` keys we read; any other key is an error.
+pub const PROPERTIES: &[&str] = &["reason"];
+
+/// Predicates the Rust binding evaluates itself.
+const SUPPORTED_PREDICATES: &[&str] = &[
+    "eq?",
+    "not-eq?",
+    "any-eq?",
+    "any-not-eq?",
+    "match?",
+    "not-match?",
+    "any-match?",
+    "any-not-match?",
+    "any-of?",
+    "not-any-of?",
+    "set!",
+];
+
+/// One query source: where it came from (for messages) and its text.
+#[derive(Clone, Debug)]
+pub struct QuerySource {
+    pub origin: String,
+    pub text: String,
+}
+
+#[derive(Debug)]
+pub struct QueryLoadError {
+    pub origin: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for QueryLoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.origin, self.line, self.column, self.message)
+    }
+}
+
+impl std::error::Error for QueryLoadError {}
+
+/// Literal words one of which must occur in the source text for a pattern to match.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trigger {
+    /// Lower-case words; a match needs at least one of them.
+    pub words: Vec<String>,
+    /// True when each word must be a whole token (the predicate compares a whole node's text).
+    pub whole_token: bool,
+}
+
+/// Compile `sources` for `language` and check them. `is_known_capture` decides whether a
+/// non-helper capture name is in the vocabulary.
+pub fn compile(
+    language: Language,
+    sources: &[QuerySource],
+    is_known_capture: &dyn Fn(&str) -> bool,
+) -> Result<(Query, Vec<Option<Trigger>>), QueryLoadError> {
+    // Compile each source alone first, so that errors name the right file and line.
+    let grammar = language.grammar();
+    for source in sources {
+        let query = Query::new(&grammar, &source.text).map_err(|e| QueryLoadError {
+            origin: source.origin.clone(),
+            line: e.row + 1,
+            column: e.column + 1,
+            message: format!("{:?}: {}", e.kind, e.message.trim()),
+        })?;
+        check(&query, source, is_known_capture)?;
+    }
+    let mut combined = String::new();
+    for source in sources {
+        combined.push_str(&source.text);
+        combined.push('\n');
+    }
+    let query = Query::new(&grammar, &combined).map_err(|e| QueryLoadError {
+        origin: format!("{} queries", language.name()),
+        line: e.row + 1,
+        column: e.column + 1,
+        message: e.message,
+    })?;
+    let triggers = (0..query.pattern_count())
+        .map(|i| {
+            let text = &combined[query.start_byte_for_pattern(i)..query.end_byte_for_pattern(i)];
+            trigger_for_pattern(text)
+        })
+        .collect();
+    Ok((query, triggers))
+}
+
+fn check(
+    query: &Query,
+    source: &QuerySource,
+    is_known_capture: &dyn Fn(&str) -> bool,
+) -> Result<(), QueryLoadError> {
+    let error_at = |pattern: usize, message: String| {
+        let offset = query.start_byte_for_pattern(pattern);
+        let (line, column) = line_column(&source.text, offset);
+        QueryLoadError { origin: source.origin.clone(), line, column, message }
+    };
+    for pattern in 0..query.pattern_count() {
+        if let Some(p) = query.general_predicates(pattern).first() {
+            return Err(error_at(
+                pattern,
+                format!("predicate `#{}` is not evaluated by the tree-sitter binding; use #eq?, #match? or #any-of?", p.operator),
+            ));
+        }
+        if let Some((p, _)) = query.property_predicates(pattern).first() {
+            return Err(error_at(
+                pattern,
+                format!("`#is?`/`#is-not?` ({}) is not evaluated by the tree-sitter binding", p.key),
+            ));
+        }
+        for p in query.property_settings(pattern) {
+            if !PROPERTIES.contains(&&*p.key) {
+                return Err(error_at(pattern, format!("unknown `#set!` key `{}` (known: {})", p.key, PROPERTIES.join(", "))));
+            }
+        }
+    }
+    // Predicates that the binding knows but we do not list are impossible today; this keeps
+    // the list honest if the binding grows.
+    for op in predicate_operators(&source.text) {
+        if !SUPPORTED_PREDICATES.contains(&op.as_str()) {
+            return Err(QueryLoadError {
+                origin: source.origin.clone(),
+                line: 0,
+                column: 0,
+                message: format!("unsupported predicate `#{op}`"),
+            });
+        }
+    }
+    for name in query.capture_names() {
+        if name.starts_with('_') {
+            continue;
+        }
+        if !is_known_capture(name) {
+            let offset = source.text.find(&format!("@{name}")).unwrap_or(0);
+            let (line, column) = line_column(&source.text, offset);
+            return Err(QueryLoadError {
+                origin: source.origin.clone(),
+                line,
+                column,
+                message: format!("capture `@{name}` is not in the vocabulary (see queries/README.md)"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// 1-based line and column of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, column)
+}
+
+/// A tiny reader for the predicate forms in a pattern's text: `(#op? @cap "lit" ...)`.
+struct Predicate {
+    operator: String,
+    strings: Vec<String>,
+}
+
+fn predicates(pattern: &str) -> Vec<Predicate> {
+    let bytes = pattern.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b';' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'"' => i = skip_string(bytes, i).0,
+            b'(' if bytes.get(i + 1) == Some(&b'#') => {
+                let start = i + 2;
+                let mut j = start;
+                while j < bytes.len() && !bytes[j].is_ascii_whitespace() && bytes[j] != b')' {
+                    j += 1;
+                }
+                let operator = pattern[start..j].to_string();
+                let mut strings = Vec::new();
+                while j < bytes.len() && bytes[j] != b')' {
+                    if bytes[j] == b'"' {
+                        let (end, value) = skip_string(bytes, j);
+                        strings.push(value);
+                        j = end;
+                    } else {
+                        j += 1;
+                    }
+                }
+                out.push(Predicate { operator, strings });
+                i = j;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+/// Returns the index after a string literal starting at `start` (a `"`), and its value.
+fn skip_string(bytes: &[u8], start: usize) -> (usize, String) {
+    let mut value = Vec::new();
+    let mut i = start + 1;
+    while i < bytes.len() && bytes[i] != b'"' {
+        if bytes[i] == b'\\' && i + 1 < bytes.len() {
+            i += 1;
+            value.push(match bytes[i] {
+                b'n' => b'\n',
+                b't' => b'\t',
+                other => other,
+            });
+        } else {
+            value.push(bytes[i]);
+        }
+        i += 1;
+    }
+    (i + 1, String::from_utf8_lossy(&value).into_owned())
+}
+
+fn predicate_operators(text: &str) -> BTreeSet<String> {
+    predicates(text).into_iter().map(|p| p.operator).collect()
+}
+
+/// The most selective trigger of a pattern, or `None` when no literal is required.
+pub fn trigger_for_pattern(pattern: &str) -> Option<Trigger> {
+    let mut best: Option<Trigger> = None;
+    for p in predicates(pattern) {
+        let candidate = match p.operator.as_str() {
+            "eq?" | "any-of?" if !p.strings.is_empty() => {
+                let whole_token = p.strings.iter().all(|s| is_token(s));
+                let words = p.strings.iter().map(|s| s.to_ascii_lowercase()).collect();
+                Some(Trigger { words, whole_token })
+            }
+            "match?" => p.strings.first().and_then(|re| regex_trigger(re)),
+            _ => None,
+        };
+        if let Some(c) = candidate {
+            let score = |t: &Trigger| (t.words.iter().map(|w| w.len()).min().unwrap_or(0), t.whole_token);
+            if best.as_ref().is_none_or(|b| score(&c) > score(b)) {
+                best = Some(c);
+            }
+        }
+    }
+    best
+}
+
+fn is_token(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// Letter runs that every match of `re` must contain one of. Only simple regexes qualify:
+/// alternations of literal words, with anchors, `(?i)`, `\s`/`\b`-style escapes and `+*?`
+/// around separators. Anything fancier yields `None` (the pattern then runs everywhere).
+fn regex_trigger(re: &str) -> Option<Trigger> {
+    let body = re.strip_prefix("(?i)").unwrap_or(re);
+    if body.contains('[') || body.contains('{') || body.contains('.') {
+        return None;
+    }
+    // Split top-level and nested alternatives alike: every alternative must contribute a
+    // run of at least three letters, otherwise we cannot promise a literal.
+    let mut words = Vec::new();
+    for alternative in body.split('|') {
+        let mut runs = Vec::new();
+        let mut current = String::new();
+        let mut chars = alternative.chars();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                chars.next();
+                if !current.is_empty() {
+                    runs.push(std::mem::take(&mut current));
+                }
+            } else if c.is_ascii_alphanumeric() || c == '_' {
+                current.push(c.to_ascii_lowercase());
+            } else if !current.is_empty() {
+                runs.push(std::mem::take(&mut current));
+            }
+        }
+        if !current.is_empty() {
+            runs.push(current);
+        }
+        let longest = runs.into_iter().filter(|r| r.len() >= 3).max_by_key(|r| r.len())?;
+        words.push(longest);
+    }
+    if body.contains('(') && body.contains(")?") || body.contains(")*") {
+        return None;
+    }
+    Some(Trigger { words, whole_token: false })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn triggers_prefer_the_longest_literal() {
+        let t = trigger_for_pattern(
+            r#"(call function: (attribute object: (identifier) @_m attribute: (identifier) @_a) (#eq? @_m "os") (#any-of? @_a "system" "popen"))"#,
+        );
+        assert_eq!(t, Some(Trigger { words: vec!["system".into(), "popen".into()], whole_token: true }));
+    }
+
+    #[test]
+    fn regex_triggers_cover_each_alternative() {
+        assert_eq!(
+            regex_trigger(r"(?i)^\s*(delete\s+from|drop\s+table|truncate)\b"),
+            Some(Trigger { words: vec!["delete".into(), "table".into(), "truncate".into()], whole_token: false })
+        );
+        assert_eq!(regex_trigger(r"^[a-z]+_key$"), None);
+        assert_eq!(regex_trigger(r"^(md5|sh)$"), None);
+    }
+}

@@ -1,0 +1,223 @@
+//! CLI output: the JSON (version 1) and text renderings of classifications. The wire
+//! shapes are private `Serialize` structs here, so that changing an engine type never
+//! changes the output format by accident.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::classify::Classification;
+use crate::explain::{self, region_lines};
+use crate::lane::Lane;
+use crate::line_index::LineIndex;
+use crate::ruleset::RegionKind;
+
+/// One file's result, with positions already converted to lines (the text can be dropped).
+#[derive(Clone, Debug, Serialize)]
+pub struct FileReport {
+    pub path: String,
+    pub language: &'static str,
+    pub lane: u8,
+    pub regions: Vec<RegionReport>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<ProblemReport>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RegionReport {
+    pub name: String,
+    pub kind: &'static str,
+    pub lane: u8,
+    pub start_line: usize,
+    pub end_line: usize,
+    pub categories: Vec<&'static str>,
+    pub reasons: Vec<ReasonReport>,
+    #[serde(skip)]
+    pub is_container: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReasonReport {
+    pub rule: String,
+    pub category: &'static str,
+    pub lane: u8,
+    pub line: usize,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub overridden: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ProblemReport {
+    pub line: usize,
+    pub message: String,
+}
+
+/// Convert a classification while its text is at hand.
+pub fn file_report(c: &Classification, display_path: &Path, text: &str) -> FileReport {
+    let index = LineIndex::new(text);
+    let regions = c
+        .regions
+        .iter()
+        .map(|r| {
+            let (start_line, end_line) = region_lines(r, &index, text);
+            RegionReport {
+                name: r.region.name.clone(),
+                kind: r.region.kind.name(),
+                lane: r.lane.number(),
+                start_line,
+                end_line,
+                categories: r.categories.iter().map(|c| c.name()).collect(),
+                reasons: r
+                    .evidence
+                    .iter()
+                    .map(|e| ReasonReport {
+                        rule: e.rule.clone(),
+                        category: e.category.name(),
+                        lane: e.lane.number(),
+                        line: explain::line_of(&index, text, e.range.start),
+                        message: e.message.clone(),
+                        detail: e.detail.clone(),
+                        overridden: e.overridden,
+                    })
+                    .collect(),
+                is_container: !matches!(r.region.kind, RegionKind::Function | RegionKind::Method),
+            }
+        })
+        .collect();
+    FileReport {
+        path: display(display_path),
+        language: c.language.name(),
+        lane: c.lane().number(),
+        regions,
+        problems: c
+            .problems
+            .iter()
+            .map(|p| ProblemReport { line: explain::line_of(&index, text, p.range.start), message: p.message.clone() })
+            .collect(),
+    }
+}
+
+/// A path as shown to users: forward slashes, no leading `./`.
+pub fn display(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// Counts for the summary.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub regions: LaneCounts,
+    pub elapsed_ms: u128,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct LaneCounts {
+    #[serde(rename = "1")]
+    pub one: usize,
+    #[serde(rename = "2")]
+    pub two: usize,
+    #[serde(rename = "3")]
+    pub three: usize,
+}
+
+impl Summary {
+    pub fn add(&mut self, file: &FileReport) {
+        self.files += 1;
+        for r in &file.regions {
+            match r.lane {
+                1 => self.regions.one += 1,
+                2 => self.regions.two += 1,
+                _ => self.regions.three += 1,
+            }
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    files: &'a [FileReport],
+    summary: &'a Summary,
+}
+
+pub fn json(files: &[FileReport], summary: &Summary) -> String {
+    let mut s = serde_json::to_string_pretty(&JsonReport { version: 1, files, summary }).expect("serialisable");
+    s.push('\n');
+    s
+}
+
+/// Terminal styles; all empty when colour is off.
+pub struct Style {
+    pub bold: &'static str,
+    pub dim: &'static str,
+    pub red: &'static str,
+    pub reset: &'static str,
+}
+
+impl Style {
+    pub fn new(colour: bool) -> Style {
+        if colour {
+            Style { bold: "\x1b[1m", dim: "\x1b[2m", red: "\x1b[31m", reset: "\x1b[0m" }
+        } else {
+            Style { bold: "", dim: "", red: "", reset: "" }
+        }
+    }
+}
+
+/// The text lines for one file: every Lane 3 region that has evidence of its own (containers
+/// that are Lane 3 only because of what they contain are not repeated).
+pub fn text_file(file: &FileReport, style: &Style) -> String {
+    let mut out = String::new();
+    let flagged: Vec<&RegionReport> = file
+        .regions
+        .iter()
+        .filter(|r| r.lane == Lane::Three.number())
+        .filter(|r| !r.is_container || r.reasons.iter().any(|e| e.lane == 3 && !e.overridden && e.rule != "contains"))
+        .collect();
+    if flagged.is_empty() && file.problems.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "{}{}{}", style.bold, file.path, style.reset);
+    for r in flagged {
+        let _ = writeln!(
+            out,
+            "  {}:{} {}{} `{}`{} {}Lane 3 · {}{}",
+            file.path,
+            r.start_line,
+            style.bold,
+            r.kind,
+            r.name,
+            style.reset,
+            style.red,
+            r.categories.join(", "),
+            style.reset
+        );
+        for e in r.reasons.iter().filter(|e| !e.overridden && e.rule != "contains") {
+            let detail = e.detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
+            let _ = writeln!(out, "      {}line {:>4}{}  {}{}  {}[{}]{}", style.dim, e.line, style.reset, e.message, detail, style.dim, e.rule, style.reset);
+        }
+    }
+    for p in &file.problems {
+        let _ = writeln!(out, "  {}:{} warning: {}", file.path, p.line, p.message);
+    }
+    out.push('\n');
+    out
+}
+
+pub fn text_summary(summary: &Summary, style: &Style) -> String {
+    let mut out = String::new();
+    let total = summary.regions.one + summary.regions.two + summary.regions.three;
+    let _ = writeln!(out, "{}Summary{}", style.bold, style.reset);
+    let _ = writeln!(out, "  files     {:>7}", summary.files);
+    let _ = writeln!(out, "  regions   {:>7}", total);
+    let _ = writeln!(out, "    Lane 1  {:>7}", summary.regions.one);
+    let _ = writeln!(out, "    Lane 2  {:>7}", summary.regions.two);
+    let _ = writeln!(out, "    Lane 3  {:>7}", summary.regions.three);
+    let _ = writeln!(out, "  time      {:>7} ms", summary.elapsed_ms);
+    out
+}

@@ -1,0 +1,422 @@
+//! A `Ruleset` is everything classification needs, compiled once per configuration: the
+//! region and signal queries of each language, the signal table after `lanes.toml`
+//! overrides, the identifier vocabulary, and one text scanner per language that finds the
+//! places where signal patterns or vocabulary words can match.
+
+use std::path::Path;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use tree_sitter::Query;
+
+use crate::config::Config;
+use crate::lane::{Category, Lane};
+use crate::language::{Language, SPECS};
+use crate::queries::{self, QueryLoadError, QuerySource, Trigger};
+use crate::rules::{self, WordRule, WordScope};
+use crate::words::Phrase;
+
+/// Index into `Ruleset::kinds`.
+pub type KindId = usize;
+
+/// A signal kind after configuration: what a hit of this kind means.
+#[derive(Clone, Debug)]
+pub struct Kind {
+    pub kind: String,
+    pub rule: String,
+    pub category: Category,
+    pub lane: Lane,
+    pub message: String,
+}
+
+/// What a capture in a compiled query stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaptureRole {
+    Region(RegionKind),
+    Name,
+    NameQualifier,
+    Signal(KindId),
+    Helper,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RegionKind {
+    Module,
+    Impl,
+    Trait,
+    Class,
+    Function,
+    Method,
+}
+
+impl RegionKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            RegionKind::Module => "module",
+            RegionKind::Impl => "impl",
+            RegionKind::Trait => "trait",
+            RegionKind::Class => "class",
+            RegionKind::Function => "function",
+            RegionKind::Method => "method",
+        }
+    }
+
+    fn from_capture(name: &str) -> Option<RegionKind> {
+        Some(match name.strip_prefix("region.")? {
+            "module" => RegionKind::Module,
+            "impl" => RegionKind::Impl,
+            "trait" => RegionKind::Trait,
+            "class" => RegionKind::Class,
+            "function" => RegionKind::Function,
+            "method" => RegionKind::Method,
+            _ => return None,
+        })
+    }
+}
+
+/// A compiled query with its captures resolved.
+pub struct CompiledQuery {
+    pub query: Query,
+    pub roles: Vec<CaptureRole>,
+    /// `#set! reason` per pattern.
+    pub reasons: Vec<Option<String>>,
+}
+
+/// A vocabulary entry, compiled.
+#[derive(Clone, Debug)]
+pub struct Words {
+    pub kind: KindId,
+    pub scope: WordScope,
+    pub phrases: Vec<Phrase>,
+    pub unless: Vec<Phrase>,
+}
+
+/// What a scanner needle means when found.
+#[derive(Clone, Debug, Default)]
+pub struct Needle {
+    /// Signal patterns may match here; `true` if the needle must be a whole token.
+    pub trigger: Option<bool>,
+    /// Identifier-scope vocabulary entries whose phrase anchor is this needle.
+    pub words: Vec<usize>,
+}
+
+/// Compiled rules for one language.
+pub struct LanguageRules {
+    pub language: Language,
+    pub regions: CompiledQuery,
+    /// Signal patterns with a literal trigger: run only around trigger hits.
+    pub anchored: Option<CompiledQuery>,
+    /// Signal patterns without one: run over the whole tree.
+    pub unanchored: Option<CompiledQuery>,
+    pub scanner: AhoCorasick,
+    pub needles: Vec<Needle>,
+}
+
+/// Everything classification needs for one configuration.
+pub struct Ruleset {
+    pub config: Config,
+    pub kinds: Vec<Kind>,
+    pub words: Vec<Words>,
+    languages: Vec<LanguageRules>,
+}
+
+#[derive(Debug)]
+pub enum RulesetError {
+    Query(QueryLoadError),
+    Io(String),
+}
+
+impl std::fmt::Display for RulesetError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RulesetError::Query(e) => e.fmt(f),
+            RulesetError::Io(e) => f.write_str(e),
+        }
+    }
+}
+
+impl std::error::Error for RulesetError {}
+
+impl Ruleset {
+    /// The built-in rules with the default configuration.
+    pub fn builtin() -> Ruleset {
+        Ruleset::new(Config::default(), &[]).expect("built-in queries are checked by tests")
+    }
+
+    /// Compile the rules for `config`; `extra` holds the sources of its extra query folders
+    /// as `(language, source)` (see `read_extra_queries`).
+    pub fn new(config: Config, extra: &[(Language, QuerySource)]) -> Result<Ruleset, RulesetError> {
+        let kinds = resolve_kinds(&config);
+        let kind_id = |name: &str| kinds.iter().position(|k| k.kind == name);
+
+        let mut words = Vec::new();
+        for rule in rules::builtin_vocabulary() {
+            words.push(compile_words(&rule, kind_id(&rule.kind).expect("vocabulary kinds are checked by a test")));
+        }
+        for (category, list) in &config.vocabulary {
+            let id = kind_id(&vocabulary_kind(*category)).expect("every category has a vocabulary kind");
+            for scope in [WordScope::Name, WordScope::Identifier] {
+                words.push(Words {
+                    kind: id,
+                    scope,
+                    phrases: list.iter().map(|w| Phrase::parse(w)).collect(),
+                    unless: Vec::new(),
+                });
+            }
+        }
+        words.retain(|w| !config.is_disabled(&kinds[w.kind].rule));
+
+        let mut languages = Vec::new();
+        for spec in SPECS {
+            let source = |file: &str| {
+                let (name, text) = spec.queries.iter().find(|(n, _)| *n == file).expect("query file exists");
+                QuerySource { origin: format!("queries/{}/{}", spec.name, name), text: text.to_string() }
+            };
+            let regions = compile_query(spec.language, &[source("regions.scm")], &kinds, true)
+                .map_err(RulesetError::Query)?
+                .0;
+            let mut signal_sources = vec![source("signals.scm")];
+            signal_sources.extend(extra.iter().filter(|(l, _)| *l == spec.language).map(|(_, s)| s.clone()));
+            let (all, triggers, text) =
+                compile_query(spec.language, &signal_sources, &kinds, false).map_err(RulesetError::Query)?;
+            let (anchored, unanchored, needle_words) = split_by_trigger(spec.language, &all, &triggers, &text, &kinds)?;
+
+            let mut needles: Vec<(String, Needle)> = Vec::new();
+            for (word, whole_token) in needle_words {
+                let i = needle_index(&mut needles, &word);
+                let t = needles[i].1.trigger.get_or_insert(whole_token);
+                *t = *t && whole_token;
+            }
+            for (wi, w) in words.iter().enumerate() {
+                if w.scope != WordScope::Identifier {
+                    continue;
+                }
+                for phrase in &w.phrases {
+                    let i = needle_index(&mut needles, phrase.anchor());
+                    if !needles[i].1.words.contains(&wi) {
+                        needles[i].1.words.push(wi);
+                    }
+                }
+            }
+            let scanner = AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(needles.iter().map(|(w, _)| w.as_str()))
+                .map_err(|e| RulesetError::Io(e.to_string()))?;
+            languages.push(LanguageRules {
+                language: spec.language,
+                regions,
+                anchored,
+                unanchored,
+                scanner,
+                needles: needles.into_iter().map(|(_, n)| n).collect(),
+            });
+        }
+        Ok(Ruleset { config, kinds, words, languages })
+    }
+
+    pub fn language(&self, language: Language) -> &LanguageRules {
+        self.languages.iter().find(|l| l.language == language).expect("every language is compiled")
+    }
+
+    pub fn kind(&self, id: KindId) -> &Kind {
+        &self.kinds[id]
+    }
+}
+
+fn needle_index(needles: &mut Vec<(String, Needle)>, word: &str) -> usize {
+    match needles.iter().position(|(w, _)| w == word) {
+        Some(i) => i,
+        None => {
+            needles.push((word.to_string(), Needle::default()));
+            needles.len() - 1
+        }
+    }
+}
+
+/// The pseudo signal kind of words a project adds to a category with `[vocabulary]`.
+pub fn vocabulary_kind(category: Category) -> String {
+    format!("{category}_vocabulary")
+}
+
+fn resolve_kinds(config: &Config) -> Vec<Kind> {
+    let mut kinds: Vec<Kind> = rules::SIGNAL_KINDS
+        .iter()
+        .map(|k| Kind {
+            kind: k.kind.to_string(),
+            rule: k.rule.to_string(),
+            category: k.category,
+            lane: k.category.default_lane(),
+            message: k.message.to_string(),
+        })
+        .collect();
+    for category in Category::ALL {
+        kinds.push(Kind {
+            kind: vocabulary_kind(category),
+            rule: format!("{category}.vocabulary"),
+            category,
+            lane: category.default_lane(),
+            message: format!("uses the project's {category} vocabulary"),
+        });
+    }
+    for (name, o) in &config.signals {
+        let index = match kinds.iter().position(|k| &k.kind == name) {
+            Some(i) => i,
+            None => {
+                let category = o.category.expect("checked by Config");
+                kinds.push(Kind {
+                    kind: name.clone(),
+                    rule: format!("{category}.{name}"),
+                    category,
+                    lane: category.default_lane(),
+                    message: String::new(),
+                });
+                kinds.len() - 1
+            }
+        };
+        let k = &mut kinds[index];
+        if let Some(c) = o.category {
+            k.category = c;
+            k.lane = c.default_lane();
+        }
+        if let Some(l) = o.lane {
+            k.lane = l;
+        }
+        if let Some(m) = &o.message {
+            k.message = m.clone();
+        }
+    }
+    kinds
+}
+
+fn compile_words(rule: &WordRule, kind: KindId) -> Words {
+    Words {
+        kind,
+        scope: rule.scope,
+        phrases: rule.words.iter().map(|w| Phrase::parse(w)).collect(),
+        unless: rule.unless.iter().map(|w| Phrase::parse(w)).collect(),
+    }
+}
+
+fn compile_query(
+    language: Language,
+    sources: &[QuerySource],
+    kinds: &[Kind],
+    regions: bool,
+) -> Result<(CompiledQuery, Vec<Option<Trigger>>, String), QueryLoadError> {
+    let known = |name: &str| {
+        if regions {
+            RegionKind::from_capture(name).is_some() || name == "name" || name == "name.qualifier"
+        } else {
+            name.strip_prefix("signal.").is_some_and(|k| kinds.iter().any(|kind| kind.kind == k))
+        }
+    };
+    let (query, triggers) = queries::compile(language, sources, &known)?;
+    let text: String = sources.iter().map(|s| format!("{}\n", s.text)).collect();
+    let compiled = resolve(query, kinds);
+    Ok((compiled, triggers, text))
+}
+
+fn resolve(query: Query, kinds: &[Kind]) -> CompiledQuery {
+    let roles = query
+        .capture_names()
+        .iter()
+        .map(|name| {
+            if let Some(kind) = RegionKind::from_capture(name) {
+                CaptureRole::Region(kind)
+            } else if *name == "name" {
+                CaptureRole::Name
+            } else if *name == "name.qualifier" {
+                CaptureRole::NameQualifier
+            } else if let Some(k) = name.strip_prefix("signal.") {
+                CaptureRole::Signal(kinds.iter().position(|kind| kind.kind == k).expect("checked"))
+            } else {
+                CaptureRole::Helper
+            }
+        })
+        .collect();
+    let reasons = (0..query.pattern_count())
+        .map(|i| {
+            query
+                .property_settings(i)
+                .iter()
+                .find(|p| &*p.key == "reason")
+                .and_then(|p| p.value.as_deref().map(str::to_string))
+        })
+        .collect();
+    CompiledQuery { query, roles, reasons }
+}
+
+type Split = (Option<CompiledQuery>, Option<CompiledQuery>, Vec<(String, bool)>);
+
+/// Re-compile the signal patterns in two queries: those with a trigger and those without.
+fn split_by_trigger(
+    language: Language,
+    all: &CompiledQuery,
+    triggers: &[Option<Trigger>],
+    text: &str,
+    kinds: &[Kind],
+) -> Result<Split, RulesetError> {
+    let mut anchored = String::new();
+    let mut unanchored = String::new();
+    let mut words = Vec::new();
+    for (i, trigger) in triggers.iter().enumerate() {
+        let pattern = &text[all.query.start_byte_for_pattern(i)..all.query.end_byte_for_pattern(i)];
+        match trigger {
+            Some(t) => {
+                anchored.push_str(pattern);
+                anchored.push('\n');
+                words.extend(t.words.iter().map(|w| (w.clone(), t.whole_token)));
+            }
+            None => {
+                unanchored.push_str(pattern);
+                unanchored.push('\n');
+            }
+        }
+    }
+    let build = |source: String, origin: &str| -> Result<Option<CompiledQuery>, RulesetError> {
+        if source.trim().is_empty() {
+            return Ok(None);
+        }
+        let query = Query::new(&language.grammar(), &source).map_err(|e| {
+            RulesetError::Query(QueryLoadError {
+                origin: origin.to_string(),
+                line: e.row + 1,
+                column: e.column + 1,
+                message: e.message,
+            })
+        })?;
+        Ok(Some(resolve(query, kinds)))
+    };
+    Ok((
+        build(anchored, "anchored signal patterns")?,
+        build(unanchored, "unanchored signal patterns")?,
+        words,
+    ))
+}
+
+/// Read the `.scm` files of a configuration's extra query folders
+/// (`<folder>/<language>/*.scm`). Missing folders are errors.
+pub fn read_extra_queries(config: &Config) -> Result<Vec<(Language, QuerySource)>, RulesetError> {
+    let mut out = Vec::new();
+    for folder in &config.extra_queries {
+        if !folder.is_dir() {
+            return Err(RulesetError::Io(format!(
+                "{}: extra query folder `{}` does not exist",
+                config.source.as_deref().unwrap_or(Path::new("lanes.toml")).display(),
+                folder.display()
+            )));
+        }
+        for spec in SPECS {
+            let dir = folder.join(spec.name);
+            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+            let mut files: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            files.sort();
+            for file in files.into_iter().filter(|f| f.extension().is_some_and(|e| e == "scm")) {
+                let text = std::fs::read_to_string(&file)
+                    .map_err(|e| RulesetError::Io(format!("{}: {e}", file.display())))?;
+                out.push((spec.language, QuerySource { origin: file.display().to_string(), text }));
+            }
+        }
+    }
+    Ok(out)
+}

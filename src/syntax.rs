@@ -1,0 +1,159 @@
+//! Parsing and regions: turn text into a tree-sitter tree, and the tree into the regions
+//! (`module`, `impl`, `class`, `function`, `method`, …) found by `regions.scm`. Never
+//! fails: a tree with syntax errors still yields the regions around them.
+
+use std::cell::RefCell;
+use std::ops::Range;
+
+use streaming_iterator::StreamingIterator;
+use tree_sitter::{Node, Parser, QueryCursor, Tree};
+
+use crate::language::Language;
+use crate::ruleset::{CaptureRole, LanguageRules, RegionKind};
+
+thread_local! {
+    static PARSERS: RefCell<Vec<(Language, Parser)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Parse `text`, reusing `old` (already edited) for an incremental parse. Uses a parser
+/// cached per thread and language.
+pub fn parse(language: Language, text: &str, old: Option<&Tree>) -> Tree {
+    PARSERS.with(|parsers| {
+        let mut parsers = parsers.borrow_mut();
+        let index = match parsers.iter().position(|(l, _)| *l == language) {
+            Some(i) => i,
+            None => {
+                let mut parser = Parser::new();
+                parser.set_language(&language.grammar()).expect("grammar ABI is compatible");
+                parsers.push((language, parser));
+                parsers.len() - 1
+            }
+        };
+        parsers[index].1.parse(text, old).expect("parse without timeout or cancellation returns a tree")
+    })
+}
+
+/// A function, method, class, impl, trait or module.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Region {
+    pub kind: RegionKind,
+    pub name: String,
+    /// Everything that belongs to the region: decorators, attributes and doc comments
+    /// included.
+    pub range: Range<usize>,
+    /// The definition itself, from its keyword (or visibility) to its end.
+    pub decl_range: Range<usize>,
+    pub name_range: Range<usize>,
+    /// Index of the enclosing region; `None` only for the file's module region.
+    pub parent: Option<usize>,
+}
+
+/// The regions of a file, outermost first; index 0 is the file's module region.
+pub fn regions(tree: &Tree, text: &str, rules: &LanguageRules, module_name: &str) -> Vec<Region> {
+    let spec = rules.language.spec();
+    let root = tree.root_node();
+    let mut found: Vec<(usize, Region)> = Vec::new();
+    let mut cursor = QueryCursor::new();
+    let query = &rules.regions;
+    let mut matches = cursor.matches(&query.query, root, text.as_bytes());
+    while let Some(m) = matches.next() {
+        let mut region: Option<(RegionKind, Node)> = None;
+        let mut name: Option<Node> = None;
+        let mut qualifier: Option<Node> = None;
+        for c in m.captures() {
+            match query.roles[c.index as usize] {
+                CaptureRole::Region(kind) => region = Some((kind, c.node)),
+                CaptureRole::Name => name = Some(c.node),
+                CaptureRole::NameQualifier => qualifier = Some(c.node),
+                _ => {}
+            }
+        }
+        let Some((kind, node)) = region else { continue };
+        let name_node = name.unwrap_or(node);
+        let mut name_text = collapse_whitespace(&text[name_node.byte_range()]);
+        if let Some(q) = qualifier {
+            name_text = format!("{} for {}", collapse_whitespace(&text[q.byte_range()]), name_text);
+        }
+        let region = Region {
+            kind,
+            name: name_text,
+            range: extended_range(node, spec.wrapper_kinds, spec.attribute_kinds, spec.comment_kinds),
+            decl_range: node.byte_range(),
+            name_range: name_node.byte_range(),
+            parent: None,
+        };
+        // The same node can match a general and a specific pattern (a `def` in a class is
+        // both a function and a method): keep the more specific kind.
+        match found.iter_mut().find(|(id, _)| *id == node.id()) {
+            Some((_, existing)) if existing.kind < kind => *existing = region,
+            Some(_) => {}
+            None => found.push((node.id(), region)),
+        }
+    }
+    let mut regions = vec![Region {
+        kind: RegionKind::Module,
+        name: module_name.to_string(),
+        range: 0..text.len(),
+        decl_range: 0..text.len(),
+        name_range: 0..0,
+        parent: None,
+    }];
+    let mut rest: Vec<Region> = found.into_iter().map(|(_, r)| r).collect();
+    rest.sort_by(|a, b| (a.range.start, b.range.end).cmp(&(b.range.start, a.range.end)));
+    regions.extend(rest);
+    // Parents: the nearest earlier region whose range contains this one.
+    let mut stack: Vec<usize> = vec![0];
+    for i in 1..regions.len() {
+        while let Some(&top) = stack.last() {
+            if top == 0 || regions[top].range.end >= regions[i].range.end && regions[top].range.start <= regions[i].range.start {
+                break;
+            }
+            stack.pop();
+        }
+        regions[i].parent = stack.last().copied();
+        stack.push(i);
+    }
+    regions
+}
+
+/// The node's range, widened to a wrapping decorated definition and to the attributes and
+/// comments directly above it (no blank line between).
+fn extended_range(node: Node, wrappers: &[&str], attributes: &[&str], comments: &[&str]) -> Range<usize> {
+    let mut outer = node;
+    if let Some(parent) = node.parent() {
+        if wrappers.contains(&parent.kind()) {
+            outer = parent;
+        }
+    }
+    let mut start = outer.start_byte();
+    let mut start_row = outer.start_position().row;
+    if !attributes.is_empty() {
+        let mut prev = outer.prev_sibling();
+        while let Some(p) = prev {
+            let adjacent = p.end_position().row + 1 >= start_row;
+            if adjacent && (attributes.contains(&p.kind()) || comments.contains(&p.kind())) {
+                start = p.start_byte();
+                start_row = p.start_position().row;
+                prev = p.prev_sibling();
+            } else {
+                break;
+            }
+        }
+    }
+    start..outer.end_byte()
+}
+
+fn collapse_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The module name of a file: its stem, or its directory's name for `__init__.py`/`mod.rs`.
+pub fn module_name(path: &std::path::Path, language: Language) -> String {
+    let file = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if language.spec().package_files.contains(&file) {
+        if let Some(dir) = path.parent().and_then(|d| d.file_name()).and_then(|n| n.to_str()) {
+            return dir.to_string();
+        }
+    }
+    path.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string()
+}
