@@ -34,7 +34,8 @@ pub struct Evidence {
     /// Stable rule id (`billing.payment-api`), or `path`, `inline`, `test.path`,
     /// `default`, `contains`.
     pub rule: String,
-    pub category: Category,
+    /// `None` for an inline annotation or path rule that names no category.
+    pub category: Option<Category>,
     pub lane: Lane,
     pub message: String,
     /// The evidence in the code (`stripe.Refund.create`), or a pattern's stated reason.
@@ -188,6 +189,12 @@ fn find_signals(text: &str, tree: &Tree, rules: &Ruleset, language: Language) ->
         let mut cursor = QueryCursor::new();
         run_query(unanchored, root, text, &mut cursor, &mut hits);
     }
+    // Imports say what a file may use, not what it does.
+    hits.retain(|h| {
+        root.descendant_for_byte_range(h.range.start, h.range.end)
+            .map(|n| enclosing_statement(n, spec.statement_containers))
+            .is_none_or(|s| !spec.import_kinds.contains(&s.kind()))
+    });
     hits
 }
 
@@ -336,7 +343,7 @@ fn decide(
                 let k = rules.kind(h.kind);
                 Evidence {
                     rule: k.rule.clone(),
-                    category: k.category,
+                    category: Some(k.category),
                     lane: k.lane,
                     message: k.message.clone(),
                     detail: h.detail.clone(),
@@ -359,7 +366,7 @@ fn decide(
                 Strength::Inline,
                 Evidence {
                     rule: "inline".into(),
-                    category: a.category.unwrap_or(default_category(lane)),
+                    category: a.category,
                     lane,
                     message: a.reason.clone().unwrap_or_else(|| "set by an inline `lanes:` annotation".into()),
                     detail: None,
@@ -374,7 +381,7 @@ fn decide(
                     Strength::Path,
                     Evidence {
                         rule: "path".into(),
-                        category: rule.category.unwrap_or(default_category(rule.lane)),
+                        category: rule.category,
                         lane: rule.lane,
                         message: rule.reason.clone().unwrap_or_else(|| format!("path matches `{}`", rule.glob)),
                         detail: Some(format!("path rule `{}`", rule.glob)),
@@ -388,7 +395,7 @@ fn decide(
                     Strength::TestCode,
                     Evidence {
                         rule: "test.path".into(),
-                        category: Category::Test,
+                        category: Some(Category::Test),
                         lane: Lane::One,
                         message: "is in a test file".into(),
                         detail: Some(format!("path matches `{glob}`")),
@@ -398,15 +405,34 @@ fn decide(
                 );
             }
         }
-        if let Some(marker) = evidence.iter().find(|e| matches!(e.category, Category::Test | Category::Generated)) {
+        if let Some(marker) = evidence.iter().find(|e| matches!(e.category, Some(Category::Test | Category::Generated))) {
             consider(Strength::TestCode, marker.clone());
         }
         inherited[i] = decisive.clone();
 
-        let own_lane = match &decisive {
+        let mut own_lane = match &decisive {
             Some((_, e)) => Some(e.lane),
             None => evidence.iter().map(|e| e.lane).max(),
         };
+        // A function nested in a function is part of its body: it is at least as risky as
+        // the code around it.
+        if let Some(p) = region.parent.filter(|&p| matches!(regions[p].kind, RegionKind::Function | RegionKind::Method)) {
+            if let Some(outer) = own_lanes[p].filter(|&l| own_lane.is_none_or(|own| l > own) && l > config.default_lane) {
+                let category = out[p].evidence.iter().find(|e| !e.overridden && e.lane == outer).and_then(|e| e.category);
+                evidence.push(Evidence {
+                    rule: "nested".into(),
+                    category,
+                    lane: outer,
+                    message: format!("is nested in {} `{}`", regions[p].kind.name(), regions[p].name),
+                    detail: None,
+                    range: name_start..name_start,
+                    overridden: decisive.is_some(),
+                });
+                if decisive.is_none() {
+                    own_lane = Some(outer);
+                }
+            }
+        }
         if let Some((_, e)) = &decisive {
             for other in evidence.iter_mut() {
                 other.overridden = *other != *e;
@@ -444,7 +470,7 @@ fn decide(
                         let child = &out[c];
                         let e = Evidence {
                             rule: "contains".into(),
-                            category: child.categories.first().copied().unwrap_or(Category::Core),
+                            category: child.categories.first().copied(),
                             lane,
                             message: format!("contains {} `{}`", child.region.kind.name(), child.region.name),
                             detail: None,
@@ -458,7 +484,7 @@ fn decide(
                 let start = if i == 0 { 0 } else { out[i].region.name_range.start };
                 out[i].evidence.push(Evidence {
                     rule: "default".into(),
-                    category: Category::Core,
+                    category: Some(Category::Core),
                     lane,
                     message: "nothing marks it as riskier or safer; the project's default lane applies".into(),
                     detail: None,
@@ -478,18 +504,10 @@ fn ancestry(regions: &[Region], i: usize) -> impl Iterator<Item = usize> + '_ {
     std::iter::successors(Some(i), move |&j| regions[j].parent)
 }
 
-fn default_category(lane: Lane) -> Category {
-    match lane {
-        Lane::One => Category::Docs,
-        Lane::Two => Category::Core,
-        Lane::Three => Category::Security,
-    }
-}
-
 /// Categories of the non-overridden evidence at the region's lane, strictest first.
 fn categories(r: &RegionLane) -> Vec<Category> {
     let mut cats: Vec<Category> =
-        r.evidence.iter().filter(|e| !e.overridden && e.lane == r.lane).map(|e| e.category).collect();
+        r.evidence.iter().filter(|e| !e.overridden && e.lane == r.lane).filter_map(|e| e.category).collect();
     cats.sort();
     cats.dedup();
     cats

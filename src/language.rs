@@ -35,6 +35,8 @@ pub struct LanguageSpec {
     pub wrapper_kinds: &'static [&'static str],
     /// Node kinds of attributes that precede an item as siblings (the region then covers them).
     pub attribute_kinds: &'static [&'static str],
+    /// Node kinds of imports and declarations of other files: never evidence by themselves.
+    pub import_kinds: &'static [&'static str],
     /// File names that name the enclosing directory's module (`__init__.py`, `mod.rs`).
     pub package_files: &'static [&'static str],
 }
@@ -56,6 +58,7 @@ pub static SPECS: &[LanguageSpec] = &[
         statement_containers: &["source_file", "block", "declaration_list"],
         wrapper_kinds: &[],
         attribute_kinds: &["attribute_item"],
+        import_kinds: &["use_declaration", "extern_crate_declaration", "mod_item"],
         package_files: &["mod.rs", "lib.rs", "main.rs"],
     },
     LanguageSpec {
@@ -74,6 +77,7 @@ pub static SPECS: &[LanguageSpec] = &[
         statement_containers: &["module", "block"],
         wrapper_kinds: &["decorated_definition"],
         attribute_kinds: &[],
+        import_kinds: &["import_statement", "import_from_statement", "future_import_statement"],
         package_files: &["__init__.py"],
     },
 ];

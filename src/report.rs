@@ -40,7 +40,7 @@ pub struct RegionReport {
 #[derive(Clone, Debug, Serialize)]
 pub struct ReasonReport {
     pub rule: String,
-    pub category: &'static str,
+    pub category: Option<&'static str>,
     pub lane: u8,
     pub line: usize,
     pub message: String,
@@ -76,7 +76,7 @@ pub fn file_report(c: &Classification, display_path: &Path, text: &str) -> FileR
                     .iter()
                     .map(|e| ReasonReport {
                         rule: e.rule.clone(),
-                        category: e.category.name(),
+                        category: e.category.map(|c| c.name()),
                         lane: e.lane.number(),
                         line: explain::line_of(&index, text, e.range.start),
                         message: e.message.clone(),
