@@ -14,6 +14,7 @@ use tree_sitter::{Node, QueryCursor, Tree};
 use crate::annotations::{self, Annotation, Problem};
 use crate::lane::{Category, Lane};
 use crate::language::Language;
+use crate::line_index::LineIndex;
 use crate::ruleset::{CaptureRole, CompiledQuery, KindId, RegionKind, Ruleset};
 use crate::syntax::{self, Region};
 use crate::words;
@@ -60,6 +61,8 @@ pub struct RegionLane {
 pub struct Classification {
     pub path: PathBuf,
     pub language: Language,
+    /// Line starts of the classified text.
+    pub line_index: LineIndex,
     /// Regions outermost first; index 0 is the module region of the whole file.
     pub regions: Vec<RegionLane>,
     /// Malformed annotations.
@@ -110,10 +113,12 @@ pub fn classify_tree(file: &SourceFile, tree: &Tree, rules: &Ruleset) -> Classif
     hits.sort_by(|a, b| (a.range.start, a.kind).cmp(&(b.range.start, b.kind)));
     hits.dedup_by(|a, b| a.kind == b.kind && a.range == b.range);
 
-    let decided = decide(file, &regions, &hits, &annotations, rules);
+    let line_index = LineIndex::new(file.text);
+    let decided = decide(file, &regions, &hits, &annotations, rules, &line_index);
     Classification {
         path: file.path.to_path_buf(),
         language: file.language,
+        line_index,
         regions: decided,
         problems,
         has_syntax_errors: tree.root_node().has_error(),
@@ -130,15 +135,15 @@ fn find_signals(text: &str, tree: &Tree, rules: &Ruleset, language: Language) ->
     let mut trigger_points: Vec<usize> = Vec::new();
     let mut last_identifier = usize::MAX;
 
-    for m in lang.scanner.find_overlapping_iter(text) {
+    for m in lang.scanner.find_iter(text) {
         let needle = &lang.needles[m.pattern().as_usize()];
         let (start, end) = (m.start(), m.end());
         let token_start = bytes[..start].iter().rposition(|b| !is_ident_byte(*b)).map_or(0, |i| i + 1);
         let token_end = bytes[end..].iter().position(|b| !is_ident_byte(*b)).map_or(bytes.len(), |i| end + i);
-        if let Some(whole_token) = needle.trigger {
-            if !whole_token || (token_start == start && token_end == end) {
-                trigger_points.push(start);
-            }
+        let whole = token_start == start && token_end == end;
+        // The longest needle at a place stands for the shorter needles inside it too.
+        if needle.trigger.is_some_and(|whole_token| whole || !whole_token) || needle.inner_trigger {
+            trigger_points.push(start);
         }
         if needle.words.is_empty() || token_start == last_identifier {
             continue;
@@ -170,19 +175,34 @@ fn find_signals(text: &str, tree: &Tree, rules: &Ruleset, language: Language) ->
         }
     }
 
-    // Structural patterns: run once per statement that holds a trigger.
+    // Structural patterns: run where a trigger was found. When the query knows the node kinds
+    // its patterns start at, run it (anchored, depth 0) on each such node on the path from
+    // the statement down to the trigger; otherwise on the whole statement.
     if let Some(anchored) = &lang.anchored {
         let mut cursor = QueryCursor::new();
-        let mut done: Vec<Range<usize>> = Vec::new();
+        let mut done: Vec<usize> = Vec::new();
+        let mut statements: Vec<Range<usize>> = Vec::new();
         for point in trigger_points {
-            if done.iter().any(|r| r.contains(&point)) {
-                continue;
+            match &anchored.roots {
+                Some(roots) => {
+                    cursor.set_max_start_depth(Some(0));
+                    for node in path_to(root, point).into_iter().filter(|n| roots.iter().any(|r| r == n.kind())) {
+                        if !done.contains(&node.id()) {
+                            done.push(node.id());
+                            run_query(anchored, node, text, &mut cursor, &mut hits);
+                        }
+                    }
+                }
+                None => {
+                    let statement = statement_at(root, point, spec.statement_containers);
+                    if statements.iter().any(|r| r.start <= statement.start_byte() && statement.end_byte() <= r.end) {
+                        continue;
+                    }
+                    statements.push(statement.byte_range());
+                    cursor.set_max_start_depth(None);
+                    run_query(anchored, statement, text, &mut cursor, &mut hits);
+                }
             }
-            let Some(node) = root.descendant_for_byte_range(point, point) else { continue };
-            let statement = enclosing_statement(node, spec.statement_containers);
-            run_query(anchored, statement, text, &mut cursor, &mut hits);
-            done.retain(|r| !(statement.start_byte() <= r.start && r.end <= statement.end_byte()));
-            done.push(statement.byte_range());
         }
     }
     if let Some(unanchored) = &lang.unanchored {
@@ -190,11 +210,7 @@ fn find_signals(text: &str, tree: &Tree, rules: &Ruleset, language: Language) ->
         run_query(unanchored, root, text, &mut cursor, &mut hits);
     }
     // Imports say what a file may use, not what it does.
-    hits.retain(|h| {
-        root.descendant_for_byte_range(h.range.start, h.range.end)
-            .map(|n| enclosing_statement(n, spec.statement_containers))
-            .is_none_or(|s| !spec.import_kinds.contains(&s.kind()))
-    });
+    hits.retain(|h| !spec.import_kinds.contains(&statement_at(root, h.range.start, spec.statement_containers).kind()));
     hits
 }
 
@@ -202,16 +218,36 @@ fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
-/// The node itself or its nearest ancestor whose parent holds statements or items.
-fn enclosing_statement<'t>(node: Node<'t>, containers: &[&str]) -> Node<'t> {
-    let mut current = node;
-    while let Some(parent) = current.parent() {
-        if containers.contains(&parent.kind()) {
-            return current;
+/// The nodes from the root down to the smallest node at `point`.
+fn path_to(root: Node<'_>, point: usize) -> Vec<Node<'_>> {
+    let mut path = vec![root];
+    let mut node = root;
+    while let Some(child) = node.first_child_for_byte(point) {
+        if child.start_byte() > point {
+            break;
         }
-        current = parent;
+        path.push(child);
+        node = child;
     }
-    current
+    path
+}
+
+/// The statement or item around byte `point`: the deepest node on the path from the root to
+/// `point` whose parent holds statements or items. Walks down from the root, because
+/// tree-sitter finds a node's parent by walking down too.
+fn statement_at<'t>(root: Node<'t>, point: usize, containers: &[&str]) -> Node<'t> {
+    let mut node = root;
+    let mut statement = root;
+    while let Some(child) = node.first_child_for_byte(point) {
+        if child.start_byte() > point {
+            break;
+        }
+        if containers.contains(&node.kind()) {
+            statement = child;
+        }
+        node = child;
+    }
+    statement
 }
 
 fn run_query(query: &CompiledQuery, node: Node, text: &str, cursor: &mut QueryCursor, hits: &mut Vec<Hit>) {
@@ -273,10 +309,10 @@ fn decide(
     hits: &[Hit],
     annotations: &[Annotation],
     rules: &Ruleset,
+    line_index: &LineIndex,
 ) -> Vec<RegionLane> {
-    let text = file.text;
     let config = &rules.config;
-    let line_of = |offset: usize| text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count();
+    let line_of = |offset: usize| line_index.line(offset);
 
     // Which annotation belongs to which region: a comment inside the region's leading
     // attributes/comments, on the line just above it, or trailing on its first line.

@@ -42,12 +42,29 @@ pub const EXIT_ERROR: i32 = 2;
 pub struct Rulesets {
     by_dir: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
     by_config: Mutex<HashMap<PathBuf, Arc<Ruleset>>>,
-    builtin: std::sync::OnceLock<Arc<Ruleset>>,
+}
+
+/// The built-in ruleset or one loaded from a configuration file.
+#[derive(Clone)]
+pub enum SharedRuleset {
+    Builtin(&'static Ruleset),
+    Loaded(Arc<Ruleset>),
+}
+
+impl std::ops::Deref for SharedRuleset {
+    type Target = Ruleset;
+
+    fn deref(&self) -> &Ruleset {
+        match self {
+            SharedRuleset::Builtin(r) => r,
+            SharedRuleset::Loaded(r) => r,
+        }
+    }
 }
 
 impl Rulesets {
     /// The ruleset for a file in `dir` (an absolute path): the nearest configuration wins.
-    pub fn for_dir(&self, dir: &Path) -> anyhow::Result<Arc<Ruleset>> {
+    pub fn for_dir(&self, dir: &Path) -> anyhow::Result<SharedRuleset> {
         let cached = self.by_dir.lock().expect("not poisoned").get(dir).cloned();
         let config_path = match cached {
             Some(p) => p,
@@ -58,14 +75,14 @@ impl Rulesets {
             }
         };
         let Some(config_path) = config_path else {
-            return Ok(self.builtin.get_or_init(|| Arc::new(Ruleset::builtin())).clone());
+            return Ok(SharedRuleset::Builtin(Ruleset::builtin()));
         };
         if let Some(r) = self.by_config.lock().expect("not poisoned").get(&config_path) {
-            return Ok(r.clone());
+            return Ok(SharedRuleset::Loaded(r.clone()));
         }
         let ruleset = Arc::new(load_ruleset(&config_path)?);
         self.by_config.lock().expect("not poisoned").insert(config_path, ruleset.clone());
-        Ok(ruleset)
+        Ok(SharedRuleset::Loaded(ruleset))
     }
 }
 

@@ -31,6 +31,9 @@ pub struct LanguageSpec {
     pub identifier_kinds: &'static [&'static str],
     /// Node kinds whose children are statements or items: evidence is re-checked per child.
     pub statement_containers: &'static [&'static str],
+    /// Node kinds that may hold regions: the region finder descends only into these (and
+    /// into region nodes), which skips expressions.
+    pub region_scopes: &'static [&'static str],
     /// Node kinds that wrap a definition together with its decorators (the region then covers them).
     pub wrapper_kinds: &'static [&'static str],
     /// Node kinds of attributes that precede an item as siblings (the region then covers them).
@@ -56,6 +59,11 @@ pub static SPECS: &[LanguageSpec] = &[
         comment_kinds: &["line_comment", "block_comment"],
         identifier_kinds: &["identifier", "field_identifier", "type_identifier", "shorthand_field_identifier"],
         statement_containers: &["source_file", "block", "declaration_list"],
+        region_scopes: &[
+            "source_file", "declaration_list", "block", "expression_statement", "if_expression",
+            "else_clause", "loop_expression", "while_expression", "for_expression", "unsafe_block",
+            "match_expression", "match_block", "match_arm", "foreign_mod_item",
+        ],
         wrapper_kinds: &[],
         attribute_kinds: &["attribute_item"],
         import_kinds: &["use_declaration", "extern_crate_declaration", "mod_item"],
@@ -75,6 +83,11 @@ pub static SPECS: &[LanguageSpec] = &[
         comment_kinds: &["comment"],
         identifier_kinds: &["identifier"],
         statement_containers: &["module", "block"],
+        region_scopes: &[
+            "module", "block", "decorated_definition", "if_statement", "elif_clause", "else_clause",
+            "for_statement", "while_statement", "try_statement", "except_clause", "except_group_clause",
+            "finally_clause", "with_statement", "match_statement", "case_clause",
+        ],
         wrapper_kinds: &["decorated_definition"],
         attribute_kinds: &[],
         import_kinds: &["import_statement", "import_from_statement", "future_import_statement"],

@@ -61,7 +61,7 @@ fn main() -> ExitCode {
             Ok(cli::EXIT_OK)
         }),
         Command::Rules => {
-            let table = lanes::rules::markdown_table(&lanes::ruleset::Ruleset::builtin());
+            let table = lanes::rules::markdown_table(lanes::ruleset::Ruleset::builtin());
             std::io::stdout().write_all(table.as_bytes()).map(|_| cli::EXIT_OK).map_err(Into::into)
         }
         Command::Tree { file } => cli::tree(&file).and_then(|t| {

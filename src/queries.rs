@@ -73,101 +73,63 @@ pub struct Trigger {
     pub whole_token: bool,
 }
 
-/// Compile `sources` for `language` and check them. `is_known_capture` decides whether a
-/// non-helper capture name is in the vocabulary.
+/// Compile `sources` for `language` into one query and check it. `is_known_capture` decides
+/// whether a non-helper capture name is in the vocabulary. Returns the query, the trigger of
+/// each pattern, and the combined text the query was compiled from.
 pub fn compile(
     language: Language,
     sources: &[QuerySource],
     is_known_capture: &dyn Fn(&str) -> bool,
-) -> Result<(Query, Vec<Option<Trigger>>), QueryLoadError> {
-    // Compile each source alone first, so that errors name the right file and line.
+) -> Result<(Query, Vec<Option<Trigger>>, String), QueryLoadError> {
     let grammar = language.grammar();
-    for source in sources {
-        let query = Query::new(&grammar, &source.text).map_err(|e| QueryLoadError {
-            origin: source.origin.clone(),
-            line: e.row + 1,
-            column: e.column + 1,
-            message: format!("{:?}: {}", e.kind, e.message.trim()),
-        })?;
-        check(&query, source, is_known_capture)?;
-    }
     let mut combined = String::new();
+    let mut starts = Vec::new();
     for source in sources {
+        starts.push(combined.len());
         combined.push_str(&source.text);
         combined.push('\n');
     }
-    let query = Query::new(&grammar, &combined).map_err(|e| QueryLoadError {
-        origin: format!("{} queries", language.name()),
-        line: e.row + 1,
-        column: e.column + 1,
-        message: e.message,
-    })?;
-    let triggers = (0..query.pattern_count())
-        .map(|i| {
-            let text = &combined[query.start_byte_for_pattern(i)..query.end_byte_for_pattern(i)];
-            trigger_for_pattern(text)
-        })
-        .collect();
-    Ok((query, triggers))
-}
-
-fn check(
-    query: &Query,
-    source: &QuerySource,
-    is_known_capture: &dyn Fn(&str) -> bool,
-) -> Result<(), QueryLoadError> {
-    let error_at = |pattern: usize, message: String| {
-        let offset = query.start_byte_for_pattern(pattern);
-        let (line, column) = line_column(&source.text, offset);
-        QueryLoadError { origin: source.origin.clone(), line, column, message }
+    // Map an offset in the combined text back to its source, line and column.
+    let locate = |offset: usize, message: String| {
+        let i = starts.iter().rposition(|&s| s <= offset).unwrap_or(0);
+        let (line, column) = line_column(&sources[i].text, offset - starts[i]);
+        QueryLoadError { origin: sources[i].origin.clone(), line, column, message }
     };
+    let query = Query::new(&grammar, &combined)
+        .map_err(|e| locate(e.offset, format!("{:?}: {}", e.kind, e.message.trim())))?;
     for pattern in 0..query.pattern_count() {
+        let at = query.start_byte_for_pattern(pattern);
         if let Some(p) = query.general_predicates(pattern).first() {
-            return Err(error_at(
-                pattern,
+            return Err(locate(
+                at,
                 format!("predicate `#{}` is not evaluated by the tree-sitter binding; use #eq?, #match? or #any-of?", p.operator),
             ));
         }
         if let Some((p, _)) = query.property_predicates(pattern).first() {
-            return Err(error_at(
-                pattern,
-                format!("`#is?`/`#is-not?` ({}) is not evaluated by the tree-sitter binding", p.key),
-            ));
+            return Err(locate(at, format!("`#is?`/`#is-not?` ({}) is not evaluated by the tree-sitter binding", p.key)));
         }
         for p in query.property_settings(pattern) {
             if !PROPERTIES.contains(&&*p.key) {
-                return Err(error_at(pattern, format!("unknown `#set!` key `{}` (known: {})", p.key, PROPERTIES.join(", "))));
+                return Err(locate(at, format!("unknown `#set!` key `{}` (known: {})", p.key, PROPERTIES.join(", "))));
+            }
+        }
+        let text = &combined[at..query.end_byte_for_pattern(pattern)];
+        for op in predicate_operators(text) {
+            if !SUPPORTED_PREDICATES.contains(&op.as_str()) {
+                return Err(locate(at, format!("unsupported predicate `#{op}`")));
             }
         }
     }
-    // Predicates that the binding knows but we do not list are impossible today; this keeps
-    // the list honest if the binding grows.
-    for op in predicate_operators(&source.text) {
-        if !SUPPORTED_PREDICATES.contains(&op.as_str()) {
-            return Err(QueryLoadError {
-                origin: source.origin.clone(),
-                line: 0,
-                column: 0,
-                message: format!("unsupported predicate `#{op}`"),
-            });
-        }
-    }
     for name in query.capture_names() {
-        if name.starts_with('_') {
-            continue;
-        }
-        if !is_known_capture(name) {
-            let offset = source.text.find(&format!("@{name}")).unwrap_or(0);
-            let (line, column) = line_column(&source.text, offset);
-            return Err(QueryLoadError {
-                origin: source.origin.clone(),
-                line,
-                column,
-                message: format!("capture `@{name}` is not in the vocabulary (see queries/README.md)"),
-            });
+        if !name.starts_with('_') && !is_known_capture(name) {
+            let offset = combined.find(&format!("@{name}")).unwrap_or(0);
+            return Err(locate(offset, format!("capture `@{name}` is not in the vocabulary (see queries/README.md)")));
         }
     }
-    Ok(())
+    let triggers = (0..query.pattern_count())
+        .map(|i| trigger_for_pattern(&combined[query.start_byte_for_pattern(i)..query.end_byte_for_pattern(i)]))
+        .collect();
+    Ok((query, triggers, combined))
 }
 
 /// 1-based line and column of a byte offset.
@@ -246,27 +208,55 @@ fn predicate_operators(text: &str) -> BTreeSet<String> {
     predicates(text).into_iter().map(|p| p.operator).collect()
 }
 
-/// The most selective trigger of a pattern, or `None` when no literal is required.
+/// The trigger of a pattern: the literals of its first predicate that has any (`#eq?`,
+/// `#any-of?`, or a `#match?` whose regex reduces to literal words). Query authors put the
+/// most selective predicate first. `None` when no predicate yields literals.
 pub fn trigger_for_pattern(pattern: &str) -> Option<Trigger> {
-    let mut best: Option<Trigger> = None;
-    for p in predicates(pattern) {
-        let candidate = match p.operator.as_str() {
-            "eq?" | "any-of?" if !p.strings.is_empty() => {
-                let whole_token = p.strings.iter().all(|s| is_token(s));
-                let words = p.strings.iter().map(|s| s.to_ascii_lowercase()).collect();
-                Some(Trigger { words, whole_token })
+    predicates(pattern).into_iter().find_map(|p| match p.operator.as_str() {
+        "eq?" | "any-of?" if !p.strings.is_empty() => Some(Trigger {
+            whole_token: p.strings.iter().all(|s| is_token(s)),
+            words: p.strings.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        }),
+        "match?" => p.strings.first().and_then(|re| regex_trigger(re)),
+        _ => None,
+    })
+}
+
+/// The node kinds a pattern can start at: `(function_item name: …)` → `function_item`,
+/// `([(identifier) (type_identifier)] @x (#eq? …))` → `identifier`, `type_identifier`.
+/// `None` for wildcards and anything this reader does not understand.
+pub fn root_kinds(pattern: &str) -> Option<Vec<String>> {
+    let rest = pattern.trim_start();
+    if let Some(inner) = rest.strip_prefix('[') {
+        // An alternation: the kinds of each alternative, up to the closing bracket.
+        let mut kinds = Vec::new();
+        let mut depth = 0;
+        let mut i = 0;
+        let bytes = inner.as_bytes();
+        while i < bytes.len() {
+            match bytes[i] {
+                b'(' if depth == 0 => {
+                    kinds.extend(root_kinds(&inner[i..])?);
+                    depth += 1;
+                }
+                b'(' | b'[' => depth += 1,
+                b')' => depth -= 1,
+                b']' if depth == 0 => return (!kinds.is_empty()).then_some(kinds),
+                b']' => depth -= 1,
+                b'"' => i = skip_string(bytes, i).0 - 1,
+                _ => {}
             }
-            "match?" => p.strings.first().and_then(|re| regex_trigger(re)),
-            _ => None,
-        };
-        if let Some(c) = candidate {
-            let score = |t: &Trigger| (t.words.iter().map(|w| w.len()).min().unwrap_or(0), t.whole_token);
-            if best.as_ref().is_none_or(|b| score(&c) > score(b)) {
-                best = Some(c);
-            }
+            i += 1;
         }
+        return None;
     }
-    best
+    let rest = rest.strip_prefix('(')?.trim_start();
+    if rest.starts_with('(') || rest.starts_with('[') {
+        return root_kinds(rest);
+    }
+    let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
+    let kind = &rest[..end];
+    (end > 0 && kind != "_").then(|| vec![kind.to_string()])
 }
 
 fn is_token(s: &str) -> bool {
@@ -281,6 +271,24 @@ fn regex_trigger(re: &str) -> Option<Trigger> {
     if body.contains('[') || body.contains('{') || body.contains('.') {
         return None;
     }
+    // Groups of anchors and separators such as `(^|::)` require no letters: drop them.
+    let mut cleaned = String::new();
+    let mut rest = body;
+    while let Some(open) = rest.find('(') {
+        let close = rest[open..].find(')').map(|c| open + c);
+        match close {
+            Some(close) if !rest[open..close].chars().any(|c| c.is_ascii_alphanumeric()) => {
+                cleaned.push_str(&rest[..open]);
+                rest = &rest[close + 1..];
+            }
+            _ => {
+                cleaned.push_str(&rest[..=open]);
+                rest = &rest[open + 1..];
+            }
+        }
+    }
+    cleaned.push_str(rest);
+    let body = cleaned.as_str();
     // Split top-level and nested alternatives alike: every alternative must contribute a
     // run of at least three letters, otherwise we cannot promise a literal.
     let mut words = Vec::new();
@@ -317,11 +325,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn triggers_prefer_the_longest_literal() {
+    fn the_first_literal_predicate_is_the_trigger() {
         let t = trigger_for_pattern(
-            r#"(call function: (attribute object: (identifier) @_m attribute: (identifier) @_a) (#eq? @_m "os") (#any-of? @_a "system" "popen"))"#,
+            r#"(call function: (attribute object: (identifier) @_m attribute: (identifier) @_a) (#not-eq? @_m "x") (#any-of? @_a "system" "popen") (#eq? @_m "os"))"#,
         );
         assert_eq!(t, Some(Trigger { words: vec!["system".into(), "popen".into()], whole_token: true }));
+        assert_eq!(trigger_for_pattern("(unsafe_block) @signal.unsafe"), None);
+    }
+
+    #[test]
+    fn root_kinds_of_patterns() {
+        assert_eq!(root_kinds("(call function: (identifier))"), Some(vec!["call".to_string()]));
+        assert_eq!(root_kinds("((string_content) @s (#match? @s \"x\"))"), Some(vec!["string_content".to_string()]));
+        assert_eq!(
+            root_kinds("([(identifier) (type_identifier)] @s (#eq? @s \"x\"))"),
+            Some(vec!["identifier".to_string(), "type_identifier".to_string()])
+        );
+        assert_eq!(root_kinds("(_) @x"), None);
     }
 
     #[test]
@@ -331,6 +351,7 @@ mod tests {
             Some(Trigger { words: vec!["delete".into(), "table".into(), "truncate".into()], whole_token: false })
         );
         assert_eq!(regex_trigger(r"^[a-z]+_key$"), None);
+        assert_eq!(regex_trigger(r"(^|::)Command$"), Some(Trigger { words: vec!["command".into()], whole_token: false }));
         assert_eq!(regex_trigger(r"^(md5|sh)$"), None);
     }
 }

@@ -10,7 +10,6 @@ use serde::Serialize;
 use crate::classify::Classification;
 use crate::explain::{self, region_lines};
 use crate::lane::Lane;
-use crate::line_index::LineIndex;
 use crate::ruleset::RegionKind;
 
 /// One file's result, with positions already converted to lines (the text can be dropped).
@@ -58,12 +57,12 @@ pub struct ProblemReport {
 
 /// Convert a classification while its text is at hand.
 pub fn file_report(c: &Classification, display_path: &Path, text: &str) -> FileReport {
-    let index = LineIndex::new(text);
+    let index = &c.line_index;
     let regions = c
         .regions
         .iter()
         .map(|r| {
-            let (start_line, end_line) = region_lines(r, &index, text);
+            let (start_line, end_line) = region_lines(r, index, text);
             RegionReport {
                 name: r.region.name.clone(),
                 kind: r.region.kind.name(),
@@ -78,7 +77,7 @@ pub fn file_report(c: &Classification, display_path: &Path, text: &str) -> FileR
                         rule: e.rule.clone(),
                         category: e.category.map(|c| c.name()),
                         lane: e.lane.number(),
-                        line: explain::line_of(&index, text, e.range.start),
+                        line: explain::line_of(index, text, e.range.start),
                         message: e.message.clone(),
                         detail: e.detail.clone(),
                         overridden: e.overridden,
@@ -96,7 +95,7 @@ pub fn file_report(c: &Classification, display_path: &Path, text: &str) -> FileR
         problems: c
             .problems
             .iter()
-            .map(|p| ProblemReport { line: explain::line_of(&index, text, p.range.start), message: p.message.clone() })
+            .map(|p| ProblemReport { line: explain::line_of(index, text, p.range.start), message: p.message.clone() })
             .collect(),
     }
 }

@@ -76,6 +76,8 @@ impl RegionKind {
 /// A compiled query with its captures resolved.
 pub struct CompiledQuery {
     pub query: Query,
+    /// Node kinds at which some pattern starts; `None` if a pattern can start anywhere.
+    pub roots: Option<Vec<String>>,
     pub roles: Vec<CaptureRole>,
     /// `#set! reason` per pattern.
     pub reasons: Vec<Option<String>>,
@@ -95,20 +97,28 @@ pub struct Words {
 pub struct Needle {
     /// Signal patterns may match here; `true` if the needle must be a whole token.
     pub trigger: Option<bool>,
-    /// Identifier-scope vocabulary entries whose phrase anchor is this needle.
+    /// Identifier-scope vocabulary entries whose phrase anchor is this needle or a needle
+    /// inside it.
     pub words: Vec<usize>,
+    /// A shorter needle inside this one is a substring trigger (the scanner reports only
+    /// the longest needle at a place).
+    pub inner_trigger: bool,
 }
 
 /// Compiled rules for one language.
 pub struct LanguageRules {
     pub language: Language,
     pub regions: CompiledQuery,
+    /// Node kinds at the root of the region patterns: the region query runs on these only.
+    pub region_roots: Vec<String>,
     /// Signal patterns with a literal trigger: run only around trigger hits.
     pub anchored: Option<CompiledQuery>,
     /// Signal patterns without one: run over the whole tree.
     pub unanchored: Option<CompiledQuery>,
     pub scanner: AhoCorasick,
     pub needles: Vec<Needle>,
+    /// The scanner's words, in needle order (for diagnostics and benchmarks).
+    pub needle_words: Vec<String>,
 }
 
 /// Everything classification needs for one configuration.
@@ -137,9 +147,12 @@ impl std::fmt::Display for RulesetError {
 impl std::error::Error for RulesetError {}
 
 impl Ruleset {
-    /// The built-in rules with the default configuration.
-    pub fn builtin() -> Ruleset {
-        Ruleset::new(Config::default(), &[]).expect("built-in queries are checked by tests")
+    /// The built-in rules with the default configuration, compiled once per process.
+    pub fn builtin() -> &'static Ruleset {
+        static BUILTIN: std::sync::LazyLock<Ruleset> = std::sync::LazyLock::new(|| {
+            Ruleset::new(Config::default(), &[]).expect("built-in queries are checked by tests")
+        });
+        &BUILTIN
     }
 
     /// Compile the rules for `config`; `extra` holds the sources of its extra query folders
@@ -171,14 +184,17 @@ impl Ruleset {
                 let (name, text) = spec.queries.iter().find(|(n, _)| *n == file).expect("query file exists");
                 QuerySource { origin: format!("queries/{}/{}", spec.name, name), text: text.to_string() }
             };
-            let regions = compile_query(spec.language, &[source("regions.scm")], &kinds, true)
-                .map_err(RulesetError::Query)?
-                .0;
+            let (regions, _, regions_text) = compile_query(spec.language, &[source("regions.scm")], &kinds, true)
+                .map_err(RulesetError::Query)?;
+            let region_roots = (0..regions.query.pattern_count())
+                .filter_map(|i| queries::root_kinds(&regions_text[regions.query.start_byte_for_pattern(i)..]))
+                .flatten()
+                .collect();
             let mut signal_sources = vec![source("signals.scm")];
             signal_sources.extend(extra.iter().filter(|(l, _)| *l == spec.language).map(|(_, s)| s.clone()));
             let (all, triggers, text) =
                 compile_query(spec.language, &signal_sources, &kinds, false).map_err(RulesetError::Query)?;
-            let (anchored, unanchored, needle_words) = split_by_trigger(spec.language, &all, &triggers, &text, &kinds)?;
+            let (anchored, unanchored, needle_words) = split_by_trigger(spec.language, all, &triggers, &text, &kinds)?;
 
             let mut needles: Vec<(String, Needle)> = Vec::new();
             for (word, whole_token) in needle_words {
@@ -197,17 +213,34 @@ impl Ruleset {
                     }
                 }
             }
+            // Leftmost-longest scanning reports one needle per place, so each needle takes on
+            // the work of the needles inside it.
+            let snapshot: Vec<(String, Needle)> = needles.clone();
+            for (word, needle) in needles.iter_mut() {
+                for (inner, other) in &snapshot {
+                    if inner != word && word.contains(inner.as_str()) {
+                        needle.inner_trigger |= other.trigger == Some(false);
+                        for &w in &other.words {
+                            if !needle.words.contains(&w) {
+                                needle.words.push(w);
+                            }
+                        }
+                    }
+                }
+            }
             let scanner = AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
+                .match_kind(MatchKind::LeftmostLongest)
                 .build(needles.iter().map(|(w, _)| w.as_str()))
                 .map_err(|e| RulesetError::Io(e.to_string()))?;
             languages.push(LanguageRules {
                 language: spec.language,
                 regions,
+                region_roots,
                 anchored,
                 unanchored,
                 scanner,
+                needle_words: needles.iter().map(|(w, _)| w.clone()).collect(),
                 needles: needles.into_iter().map(|(_, n)| n).collect(),
             });
         }
@@ -310,9 +343,9 @@ fn compile_query(
             name.strip_prefix("signal.").is_some_and(|k| kinds.iter().any(|kind| kind.kind == k))
         }
     };
-    let (query, triggers) = queries::compile(language, sources, &known)?;
-    let text: String = sources.iter().map(|s| format!("{}\n", s.text)).collect();
-    let compiled = resolve(query, kinds);
+    let (query, triggers, text) = queries::compile(language, sources, &known)?;
+    let mut compiled = resolve(query, kinds);
+    compiled.roots = pattern_roots(&compiled.query, &text);
     Ok((compiled, triggers, text))
 }
 
@@ -343,40 +376,49 @@ fn resolve(query: Query, kinds: &[Kind]) -> CompiledQuery {
                 .and_then(|p| p.value.as_deref().map(str::to_string))
         })
         .collect();
-    CompiledQuery { query, roles, reasons }
+    CompiledQuery { query, roots: None, roles, reasons }
+}
+
+fn pattern_roots(query: &Query, text: &str) -> Option<Vec<String>> {
+    let mut roots = Vec::new();
+    for i in 0..query.pattern_count() {
+        for kind in queries::root_kinds(&text[query.start_byte_for_pattern(i)..])? {
+            if !roots.contains(&kind) {
+                roots.push(kind);
+            }
+        }
+    }
+    Some(roots)
 }
 
 type Split = (Option<CompiledQuery>, Option<CompiledQuery>, Vec<(String, bool)>);
 
-/// Re-compile the signal patterns in two queries: those with a trigger and those without.
+/// Split the signal patterns in two queries: those with a trigger and those without. When
+/// every pattern has a trigger (the built-in queries), the compiled query is used as is.
 fn split_by_trigger(
     language: Language,
-    all: &CompiledQuery,
+    all: CompiledQuery,
     triggers: &[Option<Trigger>],
     text: &str,
     kinds: &[Kind],
 ) -> Result<Split, RulesetError> {
+    let words: Vec<(String, bool)> =
+        triggers.iter().flatten().flat_map(|t| t.words.iter().map(|w| (w.clone(), t.whole_token))).collect();
+    if triggers.iter().all(Option::is_some) {
+        return Ok((Some(all), None, words));
+    }
+    if triggers.iter().all(Option::is_none) {
+        return Ok((None, Some(all), words));
+    }
     let mut anchored = String::new();
     let mut unanchored = String::new();
-    let mut words = Vec::new();
     for (i, trigger) in triggers.iter().enumerate() {
         let pattern = &text[all.query.start_byte_for_pattern(i)..all.query.end_byte_for_pattern(i)];
-        match trigger {
-            Some(t) => {
-                anchored.push_str(pattern);
-                anchored.push('\n');
-                words.extend(t.words.iter().map(|w| (w.clone(), t.whole_token)));
-            }
-            None => {
-                unanchored.push_str(pattern);
-                unanchored.push('\n');
-            }
-        }
+        let target = if trigger.is_some() { &mut anchored } else { &mut unanchored };
+        target.push_str(pattern);
+        target.push('\n');
     }
     let build = |source: String, origin: &str| -> Result<Option<CompiledQuery>, RulesetError> {
-        if source.trim().is_empty() {
-            return Ok(None);
-        }
         let query = Query::new(&language.grammar(), &source).map_err(|e| {
             RulesetError::Query(QueryLoadError {
                 origin: origin.to_string(),
@@ -385,13 +427,11 @@ fn split_by_trigger(
                 message: e.message,
             })
         })?;
-        Ok(Some(resolve(query, kinds)))
+        let mut compiled = resolve(query, kinds);
+        compiled.roots = pattern_roots(&compiled.query, &source);
+        Ok(Some(compiled))
     };
-    Ok((
-        build(anchored, "anchored signal patterns")?,
-        build(unanchored, "unanchored signal patterns")?,
-        words,
-    ))
+    Ok((build(anchored, "anchored signal patterns")?, build(unanchored, "unanchored signal patterns")?, words))
 }
 
 /// Read the `.scm` files of a configuration's extra query folders

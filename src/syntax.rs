@@ -3,6 +3,7 @@
 //! fails: a tree with syntax errors still yields the regions around them.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
 
 use streaming_iterator::StreamingIterator;
@@ -52,42 +53,31 @@ pub struct Region {
 pub fn regions(tree: &Tree, text: &str, rules: &LanguageRules, module_name: &str) -> Vec<Region> {
     let spec = rules.language.spec();
     let root = tree.root_node();
-    let mut found: Vec<(usize, Region)> = Vec::new();
+    let mut found: HashMap<usize, Region> = HashMap::new();
     let mut cursor = QueryCursor::new();
+    cursor.set_max_start_depth(Some(0));
     let query = &rules.regions;
-    let mut matches = cursor.matches(&query.query, root, text.as_bytes());
-    while let Some(m) = matches.next() {
-        let mut region: Option<(RegionKind, Node)> = None;
-        let mut name: Option<Node> = None;
-        let mut qualifier: Option<Node> = None;
-        for c in m.captures() {
-            match query.roles[c.index as usize] {
-                CaptureRole::Region(kind) => region = Some((kind, c.node)),
-                CaptureRole::Name => name = Some(c.node),
-                CaptureRole::NameQualifier => qualifier = Some(c.node),
-                _ => {}
+    // Walk only through nodes that can hold regions, and run the region query (anchored at
+    // the node) on the nodes its patterns start with.
+    let mut walk = root.walk();
+    'outer: loop {
+        let node = walk.node();
+        let kind = node.kind();
+        let is_root = rules.region_roots.iter().any(|r| r == kind);
+        if is_root {
+            let mut matches = cursor.matches(&query.query, node, text.as_bytes());
+            while let Some(m) = matches.next() {
+                collect_region(m.captures(), query, text, spec, &mut found);
             }
         }
-        let Some((kind, node)) = region else { continue };
-        let name_node = name.unwrap_or(node);
-        let mut name_text = collapse_whitespace(&text[name_node.byte_range()]);
-        if let Some(q) = qualifier {
-            name_text = format!("{} for {}", collapse_whitespace(&text[q.byte_range()]), name_text);
+        let descend = is_root || node == root || spec.region_scopes.contains(&kind);
+        if descend && walk.goto_first_child() {
+            continue;
         }
-        let region = Region {
-            kind,
-            name: name_text,
-            range: extended_range(node, spec.wrapper_kinds, spec.attribute_kinds, spec.comment_kinds),
-            decl_range: node.byte_range(),
-            name_range: name_node.byte_range(),
-            parent: None,
-        };
-        // The same node can match a general and a specific pattern (a `def` in a class is
-        // both a function and a method): keep the more specific kind.
-        match found.iter_mut().find(|(id, _)| *id == node.id()) {
-            Some((_, existing)) if existing.kind < kind => *existing = region,
-            Some(_) => {}
-            None => found.push((node.id(), region)),
+        while !walk.goto_next_sibling() {
+            if !walk.goto_parent() {
+                break 'outer;
+            }
         }
     }
     let mut regions = vec![Region {
@@ -98,7 +88,7 @@ pub fn regions(tree: &Tree, text: &str, rules: &LanguageRules, module_name: &str
         name_range: 0..0,
         parent: None,
     }];
-    let mut rest: Vec<Region> = found.into_iter().map(|(_, r)| r).collect();
+    let mut rest: Vec<Region> = found.into_values().collect();
     rest.sort_by(|a, b| (a.range.start, b.range.end).cmp(&(b.range.start, a.range.end)));
     regions.extend(rest);
     // Parents: the nearest earlier region whose range contains this one.
@@ -114,6 +104,49 @@ pub fn regions(tree: &Tree, text: &str, rules: &LanguageRules, module_name: &str
         stack.push(i);
     }
     regions
+}
+
+fn collect_region(
+    captures: &[tree_sitter::QueryCapture],
+    query: &crate::ruleset::CompiledQuery,
+    text: &str,
+    spec: &crate::language::LanguageSpec,
+    found: &mut HashMap<usize, Region>,
+) {
+    let mut region: Option<(RegionKind, Node)> = None;
+    let mut name: Option<Node> = None;
+    let mut qualifier: Option<Node> = None;
+    for c in captures {
+        match query.roles[c.index as usize] {
+            CaptureRole::Region(kind) => region = Some((kind, c.node)),
+            CaptureRole::Name => name = Some(c.node),
+            CaptureRole::NameQualifier => qualifier = Some(c.node),
+            _ => {}
+        }
+    }
+    let Some((kind, node)) = region else { return };
+    let name_node = name.unwrap_or(node);
+    let mut name_text = collapse_whitespace(&text[name_node.byte_range()]);
+    if let Some(q) = qualifier {
+        name_text = format!("{} for {}", collapse_whitespace(&text[q.byte_range()]), name_text);
+    }
+    let region = Region {
+        kind,
+        name: name_text,
+        range: extended_range(node, spec.wrapper_kinds, spec.attribute_kinds, spec.comment_kinds),
+        decl_range: node.byte_range(),
+        name_range: name_node.byte_range(),
+        parent: None,
+    };
+    // The same node can match a general and a specific pattern (a `def` in a class is both
+    // a function and a method): keep the more specific kind.
+    match found.get_mut(&node.id()) {
+        Some(existing) if existing.kind < kind => *existing = region,
+        Some(_) => {}
+        None => {
+            found.insert(node.id(), region);
+        }
+    }
 }
 
 /// The node's range, widened to a wrapping decorated definition and to the attributes and

@@ -45,9 +45,16 @@ impl Phrase {
         !self.0.is_empty() && words.windows(self.0.len()).any(|w| w == self.0.as_slice())
     }
 
-    /// The longest word, used to find candidate identifiers quickly.
+    /// The longest word (the first of equally long ones), used to find candidate
+    /// identifiers quickly.
     pub fn anchor(&self) -> &str {
-        self.0.iter().max_by_key(|w| w.len()).map_or("", |w| w.as_str())
+        let mut best = "";
+        for w in &self.0 {
+            if w.len() > best.len() {
+                best = w;
+            }
+        }
+        best
     }
 }
 

@@ -166,16 +166,16 @@
     .
     (string
       (string_content) @signal.secrets))
-  (#any-of? @_fn "getenv" "get" "environ" "get_secret_value" "get_parameter")
-  (#match? @signal.secrets "(?i)(secret|passw|private_key|api_key|apikey|access_key|signing_key|_token$)"))
+  (#match? @signal.secrets "(?i)(secret|passw|private_key|api_key|apikey|access_key|signing_key|_token$)")
+  (#any-of? @_fn "getenv" "get" "environ" "get_secret_value" "get_parameter"))
 
 (subscript
   value: (attribute
     attribute: (identifier) @_env)
   subscript: (string
     (string_content) @signal.secrets)
-  (#eq? @_env "environ")
-  (#match? @signal.secrets "(?i)(secret|passw|private_key|api_key|apikey|access_key|signing_key|_token$)"))
+  (#match? @signal.secrets "(?i)(secret|passw|private_key|api_key|apikey|access_key|signing_key|_token$)")
+  (#eq? @_env "environ"))
 
 ; ---------------------------------------------------------------------------
 ; identity
@@ -226,6 +226,10 @@
     attribute: (identifier) @_fn)
   (#eq? @_session "session")
   (#any-of? @_fn "clear" "cycle_key" "invalidate" "regenerate")) @signal.session
+
+; Credentials taken from a request: the `Authorization` header or a bearer token.
+((string_content) @signal.login
+  (#match? @signal.login "^(?i)(authorization$|bearer |x-api-key$|x-auth-token$|http_authorization$)"))
 
 ; Creating users and changing credentials.
 (call
@@ -294,8 +298,8 @@
 (keyword_argument
   name: (identifier) @_name
   value: (integer) @_code
-  (#any-of? @_name "status_code" "status")
-  (#any-of? @_code "401" "403")) @signal.permission
+  (#any-of? @_code "401" "403")
+  (#any-of? @_name "status_code" "status")) @signal.permission
 
 ; ---------------------------------------------------------------------------
 ; billing

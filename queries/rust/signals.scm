@@ -54,8 +54,8 @@
       (macro_invocation macro: (identifier) @_macro)
       (reference_expression value: (macro_invocation macro: (identifier) @_macro))
     ] @signal.sql)
-  (#eq? @_macro "format")
-  (#any-of? @_fn "query" "query_as" "query_scalar" "query_with" "sql_query" "execute" "execute_batch" "batch_execute" "query_one" "query_opt" "query_row" "query_map" "prepare" "prepare_cached" "simple_query" "raw_sql")) @signal.sql
+  (#any-of? @_fn "query" "query_as" "query_scalar" "query_with" "sql_query" "execute" "execute_batch" "batch_execute" "query_one" "query_opt" "query_row" "query_map" "prepare" "prepare_cached" "simple_query" "raw_sql")
+  (#eq? @_macro "format")) @signal.sql
 
 (macro_invocation
   macro: (identifier) @_macro
@@ -65,8 +65,8 @@
       (string_literal) @signal.sql
       (raw_string_literal) @signal.sql
     ])
-  (#eq? @_macro "format")
-  (#match? @signal.sql "(?i)^r?#*\"\\s*(select|insert|update|delete|merge|replace|alter|drop|create)\\s"))
+  (#match? @signal.sql "(?i)^r?#*\"\\s*(select|insert|update|delete|merge|replace|alter|drop|create)\\s")
+  (#eq? @_macro "format"))
 
 ; Password hashing and checking.
 (call_expression
@@ -137,10 +137,25 @@
 ; permission
 
 ; A branch that refuses access: `if !allowed { return Err(StatusCode::FORBIDDEN) }`.
-(if_expression
-  condition: (_) @signal.permission
-  consequence: (block) @_then
-  (#match? @_then "FORBIDDEN|UNAUTHORIZED|Forbidden|Unauthorized|PermissionDenied|AccessDenied|NotAuthorized"))
+((if_expression
+  condition: (_) @signal.permission) @_if
+  (#match? @_if "FORBIDDEN|UNAUTHORIZED|Forbidden|Unauthorized|PermissionDenied|AccessDenied|NotAuthorized"))
+
+; Credentials taken from a request: the `Authorization` header or a bearer token.
+((string_literal) @signal.login
+  (#match? @signal.login "^\"(?i)(authorization|bearer |x-api-key|x-auth-token)"))
+
+; Kubernetes deletions and other remote `delete` calls.
+(call_expression
+  function: (field_expression
+    field: (field_identifier) @_fn)
+  (#any-of? @_fn "delete" "delete_collection" "delete_all")) @signal.delete_records
+
+([
+  (identifier)
+  (type_identifier)
+] @signal.delete_records
+  (#any-of? @signal.delete_records "DeleteParams" "DeleteStatement"))
 
 ; Role comparisons: `user.role == Role::Admin`, `matches!(user.role, Role::Admin)`.
 (binary_expression
@@ -150,12 +165,20 @@
   ]
   (#any-of? @_field "role" "roles" "Role" "permissions" "Permission" "scopes")) @signal.permission
 
+(call_expression
+  function: (field_expression
+    value: (field_expression
+      field: (field_identifier) @_field)
+    field: (field_identifier) @_method)
+  (#any-of? @_field "roles" "permissions" "scopes" "groups" "grants")
+  (#any-of? @_method "contains" "iter" "contains_key" "get" "intersection")) @signal.permission
+
 (macro_invocation
   macro: (identifier) @_macro
   (token_tree
     (identifier) @_role)
-  (#eq? @_macro "matches")
-  (#any-of? @_role "Role" "Permission" "role")) @signal.permission
+  (#any-of? @_role "Role" "Permission" "role")
+  (#eq? @_macro "matches")) @signal.permission
 
 ; ---------------------------------------------------------------------------
 ; billing
