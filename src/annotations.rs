@@ -7,7 +7,7 @@ use std::ops::Range;
 use tree_sitter::Tree;
 
 use crate::lane::{Category, Lane};
-use crate::language::LanguageSpec;
+use crate::language::KindSet;
 
 /// One parsed `lanes:` comment.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,7 +32,7 @@ pub struct Problem {
 const MARKER: &str = "lanes:";
 
 /// Every `lanes:` directive in a comment of the file.
-pub fn find(text: &str, tree: &Tree, spec: &LanguageSpec) -> (Vec<Annotation>, Vec<Problem>) {
+pub fn find(text: &str, tree: &Tree, comments: &KindSet) -> (Vec<Annotation>, Vec<Problem>) {
     let mut annotations = Vec::new();
     let mut problems = Vec::new();
     let root = tree.root_node();
@@ -41,7 +41,7 @@ pub fn find(text: &str, tree: &Tree, spec: &LanguageSpec) -> (Vec<Annotation>, V
         let at = from + found;
         from = at + MARKER.len();
         let Some(node) = root.descendant_for_byte_range(at, at + MARKER.len()) else { continue };
-        if !spec.comment_kinds.contains(&node.kind()) {
+        if !comments.contains(node) {
             continue;
         }
         // The directive runs from the marker to the end of the comment (or of its line).

@@ -13,7 +13,7 @@ use tree_sitter::{Node, QueryCursor, Tree};
 
 use crate::annotations::{self, Annotation, Problem};
 use crate::lane::{Category, Lane};
-use crate::language::Language;
+use crate::language::{KindSet, Language};
 use crate::line_index::LineIndex;
 use crate::ruleset::{CaptureRole, CompiledQuery, KindId, RegionKind, Ruleset};
 use crate::syntax::{self, Region};
@@ -105,7 +105,7 @@ pub fn classify_tree(file: &SourceFile, tree: &Tree, rules: &Ruleset) -> Classif
     let lang = rules.language(file.language);
     let module = syntax::module_name(file.path, file.language);
     let regions = syntax::regions(tree, file.text, lang, &module);
-    let (annotations, problems) = annotations::find(file.text, tree, file.language.spec());
+    let (annotations, problems) = annotations::find(file.text, tree, &lang.kinds.comments);
 
     let mut hits = find_signals(file.text, tree, rules, file.language);
     hits.extend(name_hits(&regions, rules));
@@ -128,7 +128,6 @@ pub fn classify_tree(file: &SourceFile, tree: &Tree, rules: &Ruleset) -> Classif
 /// Signals from the queries and the identifier vocabulary.
 fn find_signals(text: &str, tree: &Tree, rules: &Ruleset, language: Language) -> Vec<Hit> {
     let lang = rules.language(language);
-    let spec = language.spec();
     let root = tree.root_node();
     let bytes = text.as_bytes();
     let mut hits = Vec::new();
@@ -160,7 +159,7 @@ fn find_signals(text: &str, tree: &Tree, rules: &Ruleset, language: Language) ->
             }
             if let Some(phrase) = w.phrases.iter().find(|p| p.occurs_in(&split)) {
                 let node = root.descendant_for_byte_range(token_start, token_end);
-                if node.is_some_and(|n| spec.identifier_kinds.contains(&n.kind()) && n.byte_range() == (token_start..token_end)) {
+                if node.is_some_and(|n| lang.kinds.identifiers.contains(n) && n.byte_range() == (token_start..token_end)) {
                     hits.push(Hit {
                         kind: w.kind,
                         range: token_start..token_end,
@@ -180,21 +179,20 @@ fn find_signals(text: &str, tree: &Tree, rules: &Ruleset, language: Language) ->
     // the statement down to the trigger; otherwise on the whole statement.
     if let Some(anchored) = &lang.anchored {
         let mut cursor = QueryCursor::new();
-        let mut done: Vec<usize> = Vec::new();
+        let mut done: std::collections::HashSet<usize> = std::collections::HashSet::new();
         let mut statements: Vec<Range<usize>> = Vec::new();
         for point in trigger_points {
             match &anchored.roots {
                 Some(roots) => {
                     cursor.set_max_start_depth(Some(0));
-                    for node in path_to(root, point).into_iter().filter(|n| roots.iter().any(|r| r == n.kind())) {
-                        if !done.contains(&node.id()) {
-                            done.push(node.id());
+                    for node in path_to(root, point).into_iter().filter(|n| roots.contains(*n)) {
+                        if done.insert(node.id()) {
                             run_query(anchored, node, text, &mut cursor, &mut hits);
                         }
                     }
                 }
                 None => {
-                    let statement = statement_at(root, point, spec.statement_containers);
+                    let statement = statement_at(root, point, &lang.kinds.statement_containers);
                     if statements.iter().any(|r| r.start <= statement.start_byte() && statement.end_byte() <= r.end) {
                         continue;
                     }
@@ -210,7 +208,8 @@ fn find_signals(text: &str, tree: &Tree, rules: &Ruleset, language: Language) ->
         run_query(unanchored, root, text, &mut cursor, &mut hits);
     }
     // Imports say what a file may use, not what it does.
-    hits.retain(|h| !spec.import_kinds.contains(&statement_at(root, h.range.start, spec.statement_containers).kind()));
+    let kinds = &lang.kinds;
+    hits.retain(|h| !kinds.imports.contains(statement_at(root, h.range.start, &kinds.statement_containers)));
     hits
 }
 
@@ -235,14 +234,14 @@ fn path_to(root: Node<'_>, point: usize) -> Vec<Node<'_>> {
 /// The statement or item around byte `point`: the deepest node on the path from the root to
 /// `point` whose parent holds statements or items. Walks down from the root, because
 /// tree-sitter finds a node's parent by walking down too.
-fn statement_at<'t>(root: Node<'t>, point: usize, containers: &[&str]) -> Node<'t> {
+fn statement_at<'t>(root: Node<'t>, point: usize, containers: &KindSet) -> Node<'t> {
     let mut node = root;
     let mut statement = root;
     while let Some(child) = node.first_child_for_byte(point) {
         if child.start_byte() > point {
             break;
         }
-        if containers.contains(&node.kind()) {
+        if containers.contains(node) {
             statement = child;
         }
         node = child;

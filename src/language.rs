@@ -121,3 +121,57 @@ impl Language {
         (self.spec().grammar)()
     }
 }
+
+/// A set of node kinds, tested by kind id (string comparisons are a hot spot otherwise).
+#[derive(Clone, Debug, Default)]
+pub struct KindSet(Vec<bool>);
+
+impl KindSet {
+    /// Every named node kind of `grammar` whose name is in `names`.
+    pub fn new<'a>(grammar: &tree_sitter::Language, names: impl IntoIterator<Item = &'a str>) -> KindSet {
+        let names: Vec<&str> = names.into_iter().collect();
+        let count = grammar.node_kind_count();
+        KindSet(
+            (0..count as u16)
+                .map(|id| grammar.node_kind_for_id(id).is_some_and(|k| names.contains(&k)))
+                .collect(),
+        )
+    }
+
+    pub fn contains(&self, node: tree_sitter::Node) -> bool {
+        self.0.get(node.kind_id() as usize).copied().unwrap_or(false)
+    }
+}
+
+/// The kind sets of a language, built once.
+#[derive(Clone, Debug)]
+pub struct Kinds {
+    pub comments: KindSet,
+    pub identifiers: KindSet,
+    pub statement_containers: KindSet,
+    pub region_scopes: KindSet,
+    pub wrappers: KindSet,
+    /// Attributes and comments that lead an item (empty when the language has no attributes).
+    pub leading: KindSet,
+    pub imports: KindSet,
+}
+
+impl Kinds {
+    pub fn new(spec: &LanguageSpec) -> Kinds {
+        let g = (spec.grammar)();
+        let leading: Vec<&str> = if spec.attribute_kinds.is_empty() {
+            Vec::new()
+        } else {
+            spec.attribute_kinds.iter().chain(spec.comment_kinds).copied().collect()
+        };
+        Kinds {
+            comments: KindSet::new(&g, spec.comment_kinds.iter().copied()),
+            identifiers: KindSet::new(&g, spec.identifier_kinds.iter().copied()),
+            statement_containers: KindSet::new(&g, spec.statement_containers.iter().copied()),
+            region_scopes: KindSet::new(&g, spec.region_scopes.iter().copied()),
+            wrappers: KindSet::new(&g, spec.wrapper_kinds.iter().copied()),
+            leading: KindSet::new(&g, leading),
+            imports: KindSet::new(&g, spec.import_kinds.iter().copied()),
+        }
+    }
+}

@@ -5,12 +5,12 @@
 
 use std::path::Path;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use tree_sitter::Query;
 
 use crate::config::Config;
 use crate::lane::{Category, Lane};
-use crate::language::{Language, SPECS};
+use crate::language::{KindSet, Kinds, Language, SPECS};
 use crate::queries::{self, QueryLoadError, QuerySource, Trigger};
 use crate::rules::{self, WordRule, WordScope};
 use crate::words::Phrase;
@@ -77,7 +77,7 @@ impl RegionKind {
 pub struct CompiledQuery {
     pub query: Query,
     /// Node kinds at which some pattern starts; `None` if a pattern can start anywhere.
-    pub roots: Option<Vec<String>>,
+    pub roots: Option<KindSet>,
     pub roles: Vec<CaptureRole>,
     /// `#set! reason` per pattern.
     pub reasons: Vec<Option<String>>,
@@ -110,7 +110,8 @@ pub struct LanguageRules {
     pub language: Language,
     pub regions: CompiledQuery,
     /// Node kinds at the root of the region patterns: the region query runs on these only.
-    pub region_roots: Vec<String>,
+    pub region_roots: KindSet,
+    pub kinds: Kinds,
     /// Signal patterns with a literal trigger: run only around trigger hits.
     pub anchored: Option<CompiledQuery>,
     /// Signal patterns without one: run over the whole tree.
@@ -186,10 +187,10 @@ impl Ruleset {
             };
             let (regions, _, regions_text) = compile_query(spec.language, &[source("regions.scm")], &kinds, true)
                 .map_err(RulesetError::Query)?;
-            let region_roots = (0..regions.query.pattern_count())
-                .filter_map(|i| queries::root_kinds(&regions_text[regions.query.start_byte_for_pattern(i)..]))
-                .flatten()
-                .collect();
+            let region_roots = regions.roots.clone().ok_or_else(|| {
+                RulesetError::Io(format!("queries/{}/regions.scm: every region pattern must start with a node kind", spec.name))
+            })?;
+            let _ = &regions_text;
             let mut signal_sources = vec![source("signals.scm")];
             signal_sources.extend(extra.iter().filter(|(l, _)| *l == spec.language).map(|(_, s)| s.clone()));
             let (all, triggers, text) =
@@ -231,12 +232,14 @@ impl Ruleset {
             let scanner = AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::LeftmostLongest)
+                .kind(Some(AhoCorasickKind::DFA))
                 .build(needles.iter().map(|(w, _)| w.as_str()))
                 .map_err(|e| RulesetError::Io(e.to_string()))?;
             languages.push(LanguageRules {
                 language: spec.language,
                 regions,
                 region_roots,
+                kinds: Kinds::new(spec),
                 anchored,
                 unanchored,
                 scanner,
@@ -345,7 +348,7 @@ fn compile_query(
     };
     let (query, triggers, text) = queries::compile(language, sources, &known)?;
     let mut compiled = resolve(query, kinds);
-    compiled.roots = pattern_roots(&compiled.query, &text);
+    compiled.roots = pattern_roots(language, &compiled.query, &text);
     Ok((compiled, triggers, text))
 }
 
@@ -379,16 +382,12 @@ fn resolve(query: Query, kinds: &[Kind]) -> CompiledQuery {
     CompiledQuery { query, roots: None, roles, reasons }
 }
 
-fn pattern_roots(query: &Query, text: &str) -> Option<Vec<String>> {
+fn pattern_roots(language: Language, query: &Query, text: &str) -> Option<KindSet> {
     let mut roots = Vec::new();
     for i in 0..query.pattern_count() {
-        for kind in queries::root_kinds(&text[query.start_byte_for_pattern(i)..])? {
-            if !roots.contains(&kind) {
-                roots.push(kind);
-            }
-        }
+        roots.extend(queries::root_kinds(&text[query.start_byte_for_pattern(i)..])?);
     }
-    Some(roots)
+    Some(KindSet::new(&language.grammar(), roots.iter().map(String::as_str)))
 }
 
 type Split = (Option<CompiledQuery>, Option<CompiledQuery>, Vec<(String, bool)>);
@@ -428,7 +427,7 @@ fn split_by_trigger(
             })
         })?;
         let mut compiled = resolve(query, kinds);
-        compiled.roots = pattern_roots(&compiled.query, &source);
+        compiled.roots = pattern_roots(language, &compiled.query, &source);
         Ok(Some(compiled))
     };
     Ok((build(anchored, "anchored signal patterns")?, build(unanchored, "unanchored signal patterns")?, words))

@@ -51,33 +51,72 @@ pub struct Region {
 
 /// The regions of a file, outermost first; index 0 is the file's module region.
 pub fn regions(tree: &Tree, text: &str, rules: &LanguageRules, module_name: &str) -> Vec<Region> {
-    let spec = rules.language.spec();
     let root = tree.root_node();
     let mut found: HashMap<usize, Region> = HashMap::new();
     let mut cursor = QueryCursor::new();
     cursor.set_max_start_depth(Some(0));
     let query = &rules.regions;
     // Walk only through nodes that can hold regions, and run the region query (anchored at
-    // the node) on the nodes its patterns start with.
+    // the node) on the nodes its patterns start with. The walk also notes, per region node,
+    // where its decorators, attributes and leading comments begin, because tree-sitter finds
+    // parents and previous siblings only by walking down from the root again.
+    let mut extended: HashMap<usize, Range<usize>> = HashMap::new();
+    let kinds = &rules.kinds;
     let mut walk = root.walk();
+    let mut ancestors: Vec<Node> = Vec::new();
+    // Per depth: the start byte and last row of a run of attributes/comments just passed.
+    let mut runs: Vec<Option<(usize, usize)>> = vec![None];
     'outer: loop {
         let node = walk.node();
-        let kind = node.kind();
-        let is_root = rules.region_roots.iter().any(|r| r == kind);
-        if is_root {
-            let mut matches = cursor.matches(&query.query, node, text.as_bytes());
-            while let Some(m) = matches.next() {
-                collect_region(m.captures(), query, text, spec, &mut found);
+        let depth = runs.len() - 1;
+        let mut descend = false;
+        if kinds.leading.contains(node) {
+            let start = match runs[depth] {
+                Some((s, end_row)) if end_row + 1 >= node.start_position().row => s,
+                _ => node.start_byte(),
+            };
+            runs[depth] = Some((start, node.end_position().row));
+        } else if node.is_named() {
+            let start = match runs[depth] {
+                Some((s, end_row)) if end_row + 1 >= node.start_position().row => s,
+                _ => node.start_byte(),
+            };
+            runs[depth] = None;
+            let is_root = rules.region_roots.contains(node);
+            if is_root {
+                let range = match ancestors.last() {
+                    Some(parent) if kinds.wrappers.contains(*parent) => extended
+                        .get(&parent.id())
+                        .cloned()
+                        .unwrap_or_else(|| parent.byte_range()),
+                    _ => start..node.end_byte(),
+                };
+                extended.insert(node.id(), range);
+                let mut matches = cursor.matches(&query.query, node, text.as_bytes());
+                while let Some(m) = matches.next() {
+                    collect_region(m.captures(), query, text, &mut found);
+                }
+            } else if kinds.wrappers.contains(node) {
+                extended.insert(node.id(), start..node.end_byte());
             }
+            descend = is_root || node == root || kinds.region_scopes.contains(node);
         }
-        let descend = is_root || node == root || spec.region_scopes.contains(&kind);
         if descend && walk.goto_first_child() {
+            ancestors.push(node);
+            runs.push(None);
             continue;
         }
         while !walk.goto_next_sibling() {
             if !walk.goto_parent() {
                 break 'outer;
             }
+            ancestors.pop();
+            runs.pop();
+        }
+    }
+    for (id, region) in found.iter_mut() {
+        if let Some(range) = extended.get(id) {
+            region.range = range.clone();
         }
     }
     let mut regions = vec![Region {
@@ -110,7 +149,6 @@ fn collect_region(
     captures: &[tree_sitter::QueryCapture],
     query: &crate::ruleset::CompiledQuery,
     text: &str,
-    spec: &crate::language::LanguageSpec,
     found: &mut HashMap<usize, Region>,
 ) {
     let mut region: Option<(RegionKind, Node)> = None;
@@ -133,7 +171,7 @@ fn collect_region(
     let region = Region {
         kind,
         name: name_text,
-        range: extended_range(node, spec.wrapper_kinds, spec.attribute_kinds, spec.comment_kinds),
+        range: node.byte_range(),
         decl_range: node.byte_range(),
         name_range: name_node.byte_range(),
         parent: None,
@@ -147,33 +185,6 @@ fn collect_region(
             found.insert(node.id(), region);
         }
     }
-}
-
-/// The node's range, widened to a wrapping decorated definition and to the attributes and
-/// comments directly above it (no blank line between).
-fn extended_range(node: Node, wrappers: &[&str], attributes: &[&str], comments: &[&str]) -> Range<usize> {
-    let mut outer = node;
-    if let Some(parent) = node.parent() {
-        if wrappers.contains(&parent.kind()) {
-            outer = parent;
-        }
-    }
-    let mut start = outer.start_byte();
-    let mut start_row = outer.start_position().row;
-    if !attributes.is_empty() {
-        let mut prev = outer.prev_sibling();
-        while let Some(p) = prev {
-            let adjacent = p.end_position().row + 1 >= start_row;
-            if adjacent && (attributes.contains(&p.kind()) || comments.contains(&p.kind())) {
-                start = p.start_byte();
-                start_row = p.start_position().row;
-                prev = p.prev_sibling();
-            } else {
-                break;
-            }
-        }
-    }
-    start..outer.end_byte()
 }
 
 fn collapse_whitespace(s: &str) -> String {
