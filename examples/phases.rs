@@ -12,7 +12,7 @@ fn main() {
         let tree = lanes::syntax::parse(lang, &text, None);
         parse += t.elapsed();
         let t = Instant::now();
-        let r = lanes::syntax::regions(&tree, &text, rules.language(lang), "m");
+        let r = lanes::syntax::outline(&tree, &text, rules.language(lang), "m");
         regions += t.elapsed();
         drop(r);
         let t = Instant::now();

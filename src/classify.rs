@@ -15,6 +15,7 @@ use crate::annotations::{self, Annotation, Problem};
 use crate::lane::{Category, Lane};
 use crate::language::{KindSet, Language};
 use crate::line_index::LineIndex;
+use crate::queries::Placement;
 use crate::ruleset::{CaptureRole, CompiledQuery, KindId, RegionKind, Ruleset};
 use crate::syntax::{self, Region};
 use crate::words;
@@ -104,10 +105,15 @@ struct Hit {
 pub fn classify_tree(file: &SourceFile, tree: &Tree, rules: &Ruleset) -> Classification {
     let lang = rules.language(file.language);
     let module = syntax::module_name(file.path, file.language);
-    let regions = syntax::regions(tree, file.text, lang, &module);
+    let syntax::Outline { regions, imports } = syntax::outline(tree, file.text, lang, &module);
     let (annotations, problems) = annotations::find(file.text, tree, &lang.kinds.comments);
 
     let mut hits = find_signals(file.text, tree, rules, file.language);
+    // Imports say what a file may use, not what it does.
+    hits.retain(|h| {
+        let i = imports.partition_point(|r| r.end <= h.range.start);
+        imports.get(i).is_none_or(|r| r.start > h.range.start)
+    });
     hits.extend(name_hits(&regions, rules));
     hits.retain(|h| !rules.config.is_disabled(&rules.kind(h.kind).rule));
     hits.sort_by(|a, b| (a.range.start, a.kind).cmp(&(b.range.start, b.kind)));
@@ -140,8 +146,16 @@ fn find_signals(text: &str, tree: &Tree, rules: &Ruleset, language: Language) ->
         let token_start = bytes[..start].iter().rposition(|b| !is_ident_byte(*b)).map_or(0, |i| i + 1);
         let token_end = bytes[end..].iter().position(|b| !is_ident_byte(*b)).map_or(bytes.len(), |i| end + i);
         let whole = token_start == start && token_end == end;
+        let placed = |p: &Placement| match p {
+            Placement::Anywhere => true,
+            Placement::WholeToken => whole,
+            Placement::StringStart => {
+                let before = text[..start].trim_end_matches([' ', '\t', '\r', '\n']);
+                before.ends_with(['"', '\'', '}'])
+            }
+        };
         // The longest needle at a place stands for the shorter needles inside it too.
-        if needle.trigger.is_some_and(|whole_token| whole || !whole_token) || needle.inner_trigger {
+        if needle.inner_trigger || needle.placements.iter().any(placed) {
             trigger_points.push(start);
         }
         if needle.words.is_empty() || token_start == last_identifier {
@@ -181,11 +195,14 @@ fn find_signals(text: &str, tree: &Tree, rules: &Ruleset, language: Language) ->
         let mut cursor = QueryCursor::new();
         let mut done: std::collections::HashSet<usize> = std::collections::HashSet::new();
         let mut statements: Vec<Range<usize>> = Vec::new();
+        let mut seeker = Seeker::new(root);
+        trigger_points.sort_unstable();
+        trigger_points.dedup();
         for point in trigger_points {
             match &anchored.roots {
                 Some(roots) => {
                     cursor.set_max_start_depth(Some(0));
-                    for node in path_to(root, point).into_iter().filter(|n| roots.contains(*n)) {
+                    for &node in seeker.seek(point).iter().filter(|n| roots.contains(**n)) {
                         if done.insert(node.id()) {
                             run_query(anchored, node, text, &mut cursor, &mut hits);
                         }
@@ -207,9 +224,6 @@ fn find_signals(text: &str, tree: &Tree, rules: &Ruleset, language: Language) ->
         let mut cursor = QueryCursor::new();
         run_query(unanchored, root, text, &mut cursor, &mut hits);
     }
-    // Imports say what a file may use, not what it does.
-    let kinds = &lang.kinds;
-    hits.retain(|h| !kinds.imports.contains(statement_at(root, h.range.start, &kinds.statement_containers)));
     hits
 }
 
@@ -217,18 +231,52 @@ fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
-/// The nodes from the root down to the smallest node at `point`.
-fn path_to(root: Node<'_>, point: usize) -> Vec<Node<'_>> {
-    let mut path = vec![root];
-    let mut node = root;
-    while let Some(child) = node.first_child_for_byte(point) {
-        if child.start_byte() > point {
-            break;
-        }
-        path.push(child);
-        node = child;
+/// Finds the path from the root to the smallest node at a byte offset, for offsets in
+/// increasing order, moving a tree cursor forward instead of starting from the root each
+/// time (a node's children are otherwise scanned from the first one, at every level).
+struct Seeker<'t> {
+    cursor: tree_sitter::TreeCursor<'t>,
+    path: Vec<Node<'t>>,
+}
+
+impl<'t> Seeker<'t> {
+    fn new(root: Node<'t>) -> Seeker<'t> {
+        Seeker { cursor: root.walk(), path: vec![root] }
     }
-    path
+
+    fn seek(&mut self, point: usize) -> &[Node<'t>] {
+        let contains = |n: Node| n.start_byte() <= point && point < n.end_byte();
+        // Up (or forward among siblings) until the current node contains the point.
+        loop {
+            let node = self.cursor.node();
+            if contains(node) || self.path.len() == 1 {
+                break;
+            }
+            if node.end_byte() <= point && self.cursor.goto_next_sibling() {
+                let last = self.path.len() - 1;
+                self.path[last] = self.cursor.node();
+                continue;
+            }
+            if !self.cursor.goto_parent() {
+                break;
+            }
+            self.path.pop();
+        }
+        // Down to the smallest node containing the point.
+        while self.cursor.goto_first_child() {
+            while self.cursor.node().end_byte() <= point {
+                if !self.cursor.goto_next_sibling() {
+                    break;
+                }
+            }
+            if !contains(self.cursor.node()) {
+                self.cursor.goto_parent();
+                break;
+            }
+            self.path.push(self.cursor.node());
+        }
+        &self.path
+    }
 }
 
 /// The statement or item around byte `point`: the deepest node on the path from the root to

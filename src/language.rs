@@ -27,6 +27,8 @@ pub struct LanguageSpec {
     pub line_comment: &'static str,
     /// Node kinds of comments.
     pub comment_kinds: &'static [&'static str],
+    /// Node kinds of string literals and their contents.
+    pub string_kinds: &'static [&'static str],
     /// Node kinds of identifiers in code (where vocabulary words count as evidence).
     pub identifier_kinds: &'static [&'static str],
     /// Node kinds whose children are statements or items: evidence is re-checked per child.
@@ -57,6 +59,7 @@ pub static SPECS: &[LanguageSpec] = &[
         ],
         line_comment: "//",
         comment_kinds: &["line_comment", "block_comment"],
+        string_kinds: &["string_literal", "raw_string_literal", "string_content"],
         identifier_kinds: &["identifier", "field_identifier", "type_identifier", "shorthand_field_identifier"],
         statement_containers: &["source_file", "block", "declaration_list"],
         region_scopes: &[
@@ -81,6 +84,7 @@ pub static SPECS: &[LanguageSpec] = &[
         ],
         line_comment: "#",
         comment_kinds: &["comment"],
+        string_kinds: &["string", "string_content"],
         identifier_kinds: &["identifier"],
         statement_containers: &["module", "block"],
         region_scopes: &[

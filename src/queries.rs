@@ -69,8 +69,18 @@ impl std::error::Error for QueryLoadError {}
 pub struct Trigger {
     /// Lower-case words; a match needs at least one of them.
     pub words: Vec<String>,
-    /// True when each word must be a whole token (the predicate compares a whole node's text).
-    pub whole_token: bool,
+    pub placement: Placement,
+}
+
+/// Where a trigger word must sit for its pattern to have a chance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    Anywhere,
+    /// The word is a whole token (the predicate compares a whole node's text).
+    WholeToken,
+    /// The word opens a string: only whitespace separates it from the opening quote (or from
+    /// the `}` of an interpolation). From `#match? @s "^\\s*(select|…)"` on a string node.
+    StringStart,
 }
 
 /// Compile `sources` for `language` into one query and check it. `is_known_capture` decides
@@ -127,7 +137,9 @@ pub fn compile(
         }
     }
     let triggers = (0..query.pattern_count())
-        .map(|i| trigger_for_pattern(&combined[query.start_byte_for_pattern(i)..query.end_byte_for_pattern(i)]))
+        .map(|i| {
+            trigger_for_pattern(&combined[query.start_byte_for_pattern(i)..query.end_byte_for_pattern(i)], language.spec().string_kinds)
+        })
         .collect();
     Ok((query, triggers, combined))
 }
@@ -143,6 +155,8 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
 /// A tiny reader for the predicate forms in a pattern's text: `(#op? @cap "lit" ...)`.
 struct Predicate {
     operator: String,
+    /// The first capture argument, without `@`.
+    capture: Option<String>,
     strings: Vec<String>,
 }
 
@@ -166,16 +180,21 @@ fn predicates(pattern: &str) -> Vec<Predicate> {
                 }
                 let operator = pattern[start..j].to_string();
                 let mut strings = Vec::new();
+                let mut capture = None;
                 while j < bytes.len() && bytes[j] != b')' {
                     if bytes[j] == b'"' {
                         let (end, value) = skip_string(bytes, j);
                         strings.push(value);
                         j = end;
+                    } else if bytes[j] == b'@' {
+                        let end = pattern[j..].find(|c: char| c.is_whitespace() || c == ')').map_or(bytes.len(), |e| j + e);
+                        capture.get_or_insert_with(|| pattern[j + 1..end].to_string());
+                        j = end;
                     } else {
                         j += 1;
                     }
                 }
-                out.push(Predicate { operator, strings });
+                out.push(Predicate { operator, capture, strings });
                 i = j;
             }
             _ => i += 1,
@@ -211,15 +230,67 @@ fn predicate_operators(text: &str) -> BTreeSet<String> {
 /// The trigger of a pattern: the literals of its first predicate that has any (`#eq?`,
 /// `#any-of?`, or a `#match?` whose regex reduces to literal words). Query authors put the
 /// most selective predicate first. `None` when no predicate yields literals.
-pub fn trigger_for_pattern(pattern: &str) -> Option<Trigger> {
+pub fn trigger_for_pattern(pattern: &str, string_kinds: &[&str]) -> Option<Trigger> {
     predicates(pattern).into_iter().find_map(|p| match p.operator.as_str() {
         "eq?" | "any-of?" if !p.strings.is_empty() => Some(Trigger {
-            whole_token: p.strings.iter().all(|s| is_token(s)),
+            placement: if p.strings.iter().all(|s| is_token(s)) { Placement::WholeToken } else { Placement::Anywhere },
             words: p.strings.iter().map(|s| s.to_ascii_lowercase()).collect(),
         }),
-        "match?" => p.strings.first().and_then(|re| regex_trigger(re)),
+        "match?" => {
+            let re = p.strings.first()?;
+            let mut trigger = regex_trigger(re)?;
+            let on_string = p.capture.as_deref().and_then(|c| capture_kinds(pattern, c)).is_some_and(|kinds| {
+                kinds.iter().all(|k| string_kinds.contains(&k.as_str()))
+            });
+            if on_string && anchored_at_start(re) {
+                trigger.placement = Placement::StringStart;
+            }
+            Some(trigger)
+        }
         _ => None,
     })
+}
+
+/// True for regexes such as `(?i)^\\s*(select|…)` or `^r?#*"\\s*(drop…)`: anchored at the
+/// start, with nothing but optional quotes, raw-string marks and whitespace before the first
+/// group of words.
+fn anchored_at_start(re: &str) -> bool {
+    let body = re.strip_prefix("(?i)").unwrap_or(re);
+    let Some(rest) = body.strip_prefix('^') else { return false };
+    let prefix = &rest[..rest.find('(').unwrap_or(0)];
+    let prefix = prefix.replace("\\s", "").replace("r?", "");
+    prefix.chars().all(|c| matches!(c, '*' | '+' | '?' | '#' | '"' | '\'' | '\\'))
+}
+
+/// The node kinds captured as `@capture` in a pattern: the node right before the capture.
+fn capture_kinds(pattern: &str, capture: &str) -> Option<Vec<String>> {
+    let needle = format!("@{capture}");
+    let bytes = pattern.as_bytes();
+    let mut from = 0;
+    while let Some(found) = pattern[from..].find(&needle) {
+        let at = from + found;
+        from = at + needle.len();
+        // The capture must follow a closing `)` or `]` (skipping whitespace).
+        let before = pattern[..at].trim_end();
+        let close = before.len().checked_sub(1)?;
+        let (open_char, close_char) = match bytes[close] {
+            b')' => (b'(', b')'),
+            b']' => (b'[', b']'),
+            _ => continue,
+        };
+        let mut depth = 0;
+        for i in (0..=close).rev() {
+            if bytes[i] == close_char {
+                depth += 1;
+            } else if bytes[i] == open_char {
+                depth -= 1;
+                if depth == 0 {
+                    return root_kinds(&pattern[i..]);
+                }
+            }
+        }
+    }
+    None
 }
 
 /// The node kinds a pattern can start at: `(function_item name: …)` → `function_item`,
@@ -317,7 +388,7 @@ fn regex_trigger(re: &str) -> Option<Trigger> {
     if body.contains('(') && body.contains(")?") || body.contains(")*") {
         return None;
     }
-    Some(Trigger { words, whole_token: false })
+    Some(Trigger { words, placement: Placement::Anywhere })
 }
 
 #[cfg(test)]
@@ -328,9 +399,16 @@ mod tests {
     fn the_first_literal_predicate_is_the_trigger() {
         let t = trigger_for_pattern(
             r#"(call function: (attribute object: (identifier) @_m attribute: (identifier) @_a) (#not-eq? @_m "x") (#any-of? @_a "system" "popen") (#eq? @_m "os"))"#,
+            &[],
         );
-        assert_eq!(t, Some(Trigger { words: vec!["system".into(), "popen".into()], whole_token: true }));
-        assert_eq!(trigger_for_pattern("(unsafe_block) @signal.unsafe"), None);
+        assert_eq!(t, Some(Trigger { words: vec!["system".into(), "popen".into()], placement: Placement::WholeToken }));
+        assert_eq!(trigger_for_pattern("(unsafe_block) @signal.unsafe", &[]), None);
+        let sql = r#"(call (string (string_content) @s) (#match? @s "(?i)^\\s*(select|delete)\\s"))"#;
+        assert_eq!(
+            trigger_for_pattern(sql, &["string_content"]),
+            Some(Trigger { words: vec!["select".into(), "delete".into()], placement: Placement::StringStart })
+        );
+        assert_eq!(trigger_for_pattern(sql, &[]).map(|t| t.placement), Some(Placement::Anywhere));
     }
 
     #[test]
@@ -348,10 +426,10 @@ mod tests {
     fn regex_triggers_cover_each_alternative() {
         assert_eq!(
             regex_trigger(r"(?i)^\s*(delete\s+from|drop\s+table|truncate)\b"),
-            Some(Trigger { words: vec!["delete".into(), "table".into(), "truncate".into()], whole_token: false })
+            Some(Trigger { words: vec!["delete".into(), "table".into(), "truncate".into()], placement: Placement::Anywhere })
         );
         assert_eq!(regex_trigger(r"^[a-z]+_key$"), None);
-        assert_eq!(regex_trigger(r"(^|::)Command$"), Some(Trigger { words: vec!["command".into()], whole_token: false }));
+        assert_eq!(regex_trigger(r"(^|::)Command$"), Some(Trigger { words: vec!["command".into()], placement: Placement::Anywhere }));
         assert_eq!(regex_trigger(r"^(md5|sh)$"), None);
     }
 }

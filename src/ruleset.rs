@@ -11,7 +11,7 @@ use tree_sitter::Query;
 use crate::config::Config;
 use crate::lane::{Category, Lane};
 use crate::language::{KindSet, Kinds, Language, SPECS};
-use crate::queries::{self, QueryLoadError, QuerySource, Trigger};
+use crate::queries::{self, Placement, QueryLoadError, QuerySource, Trigger};
 use crate::rules::{self, WordRule, WordScope};
 use crate::words::Phrase;
 
@@ -95,8 +95,8 @@ pub struct Words {
 /// What a scanner needle means when found.
 #[derive(Clone, Debug, Default)]
 pub struct Needle {
-    /// Signal patterns may match here; `true` if the needle must be a whole token.
-    pub trigger: Option<bool>,
+    /// Signal patterns may match where the needle is found in one of these placements.
+    pub placements: Vec<Placement>,
     /// Identifier-scope vocabulary entries whose phrase anchor is this needle or a needle
     /// inside it.
     pub words: Vec<usize>,
@@ -198,10 +198,11 @@ impl Ruleset {
             let (anchored, unanchored, needle_words) = split_by_trigger(spec.language, all, &triggers, &text, &kinds)?;
 
             let mut needles: Vec<(String, Needle)> = Vec::new();
-            for (word, whole_token) in needle_words {
+            for (word, placement) in needle_words {
                 let i = needle_index(&mut needles, &word);
-                let t = needles[i].1.trigger.get_or_insert(whole_token);
-                *t = *t && whole_token;
+                if !needles[i].1.placements.contains(&placement) {
+                    needles[i].1.placements.push(placement);
+                }
             }
             for (wi, w) in words.iter().enumerate() {
                 if w.scope != WordScope::Identifier {
@@ -220,7 +221,7 @@ impl Ruleset {
             for (word, needle) in needles.iter_mut() {
                 for (inner, other) in &snapshot {
                     if inner != word && word.contains(inner.as_str()) {
-                        needle.inner_trigger |= other.trigger == Some(false);
+                        needle.inner_trigger |= other.placements.iter().any(|p| *p != Placement::WholeToken);
                         for &w in &other.words {
                             if !needle.words.contains(&w) {
                                 needle.words.push(w);
@@ -390,7 +391,7 @@ fn pattern_roots(language: Language, query: &Query, text: &str) -> Option<KindSe
     Some(KindSet::new(&language.grammar(), roots.iter().map(String::as_str)))
 }
 
-type Split = (Option<CompiledQuery>, Option<CompiledQuery>, Vec<(String, bool)>);
+type Split = (Option<CompiledQuery>, Option<CompiledQuery>, Vec<(String, Placement)>);
 
 /// Split the signal patterns in two queries: those with a trigger and those without. When
 /// every pattern has a trigger (the built-in queries), the compiled query is used as is.
@@ -401,8 +402,8 @@ fn split_by_trigger(
     text: &str,
     kinds: &[Kind],
 ) -> Result<Split, RulesetError> {
-    let words: Vec<(String, bool)> =
-        triggers.iter().flatten().flat_map(|t| t.words.iter().map(|w| (w.clone(), t.whole_token))).collect();
+    let words: Vec<(String, Placement)> =
+        triggers.iter().flatten().flat_map(|t| t.words.iter().map(|w| (w.clone(), t.placement))).collect();
     if triggers.iter().all(Option::is_some) {
         return Ok((Some(all), None, words));
     }

@@ -49,8 +49,16 @@ pub struct Region {
     pub parent: Option<usize>,
 }
 
-/// The regions of a file, outermost first; index 0 is the file's module region.
-pub fn regions(tree: &Tree, text: &str, rules: &LanguageRules, module_name: &str) -> Vec<Region> {
+/// What one walk over a file's statements finds.
+pub struct Outline {
+    /// Regions outermost first; index 0 is the file's module region.
+    pub regions: Vec<Region>,
+    /// Byte ranges of import statements, in order.
+    pub imports: Vec<Range<usize>>,
+}
+
+/// The regions (and imports) of a file.
+pub fn outline(tree: &Tree, text: &str, rules: &LanguageRules, module_name: &str) -> Outline {
     let root = tree.root_node();
     let mut found: HashMap<usize, Region> = HashMap::new();
     let mut cursor = QueryCursor::new();
@@ -62,6 +70,7 @@ pub fn regions(tree: &Tree, text: &str, rules: &LanguageRules, module_name: &str
     // parents and previous siblings only by walking down from the root again.
     let mut extended: HashMap<usize, Range<usize>> = HashMap::new();
     let kinds = &rules.kinds;
+    let mut imports = Vec::new();
     let mut walk = root.walk();
     let mut ancestors: Vec<Node> = Vec::new();
     // Per depth: the start byte and last row of a run of attributes/comments just passed.
@@ -98,6 +107,8 @@ pub fn regions(tree: &Tree, text: &str, rules: &LanguageRules, module_name: &str
                 }
             } else if kinds.wrappers.contains(node) {
                 extended.insert(node.id(), start..node.end_byte());
+            } else if kinds.imports.contains(node) {
+                imports.push(node.byte_range());
             }
             descend = is_root || node == root || kinds.region_scopes.contains(node);
         }
@@ -142,7 +153,7 @@ pub fn regions(tree: &Tree, text: &str, rules: &LanguageRules, module_name: &str
         regions[i].parent = stack.last().copied();
         stack.push(i);
     }
-    regions
+    Outline { regions, imports }
 }
 
 fn collect_region(
