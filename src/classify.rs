@@ -149,10 +149,7 @@ fn find_signals(text: &str, tree: &Tree, rules: &Ruleset, language: Language) ->
         let placed = |p: &Placement| match p {
             Placement::Anywhere => true,
             Placement::WholeToken => whole,
-            Placement::StringStart => {
-                let before = text[..start].trim_end_matches([' ', '\t', '\r', '\n']);
-                before.ends_with(['"', '\'', '}'])
-            }
+            Placement::StringStart => opens_string(bytes, start),
         };
         // The longest needle at a place stands for the shorter needles inside it too.
         if needle.inner_trigger || needle.placements.iter().any(placed) {
@@ -225,6 +222,23 @@ fn find_signals(text: &str, tree: &Tree, rules: &Ruleset, language: Language) ->
         run_query(unanchored, root, text, &mut cursor, &mut hits);
     }
     hits
+}
+
+/// True when only letters and whitespace (at most 40 bytes of them) separate `start` from a
+/// string's opening quote or an interpolation's closing `}`: the word is among the first
+/// words of a string, as a `^\s*(KEYWORD …)` pattern needs.
+fn opens_string(bytes: &[u8], start: usize) -> bool {
+    let floor = start.saturating_sub(40);
+    let mut i = start;
+    while i > floor {
+        let b = bytes[i - 1];
+        if b.is_ascii_alphabetic() || b.is_ascii_whitespace() {
+            i -= 1;
+            continue;
+        }
+        return matches!(b, b'"' | b'\'' | b'}');
+    }
+    i == 0
 }
 
 fn is_ident_byte(b: u8) -> bool {

@@ -78,8 +78,9 @@ pub enum Placement {
     Anywhere,
     /// The word is a whole token (the predicate compares a whole node's text).
     WholeToken,
-    /// The word opens a string: only whitespace separates it from the opening quote (or from
-    /// the `}` of an interpolation). From `#match? @s "^\\s*(select|…)"` on a string node.
+    /// The word is among the first words of a string: only letters and whitespace separate
+    /// it from the opening quote (or from the `}` of an interpolation). From
+    /// `#match? @s "^\\s*(select|…)"` on a string node.
     StringStart,
 }
 
@@ -339,7 +340,8 @@ fn is_token(s: &str) -> bool {
 /// around separators. Anything fancier yields `None` (the pattern then runs everywhere).
 fn regex_trigger(re: &str) -> Option<Trigger> {
     let body = re.strip_prefix("(?i)").unwrap_or(re);
-    if body.contains('[') || body.contains('{') || body.contains('.') {
+    // An optional group may hold the only literal of a match: give up.
+    if body.contains(")?") || body.contains(")*") || body.contains("){0") {
         return None;
     }
     // Groups of anchors and separators such as `(^|::)` require no letters: drop them.
@@ -359,34 +361,67 @@ fn regex_trigger(re: &str) -> Option<Trigger> {
         }
     }
     cleaned.push_str(rest);
-    let body = cleaned.as_str();
     // Split top-level and nested alternatives alike: every alternative must contribute a
-    // run of at least three letters, otherwise we cannot promise a literal.
+    // run of at least three letters, otherwise we cannot promise a literal. Escapes,
+    // character classes and `.` separate runs; `?`, `*` and `{0,…}` make the letter before
+    // them optional.
     let mut words = Vec::new();
-    for alternative in body.split('|') {
+    for alternative in cleaned.split('|') {
         let mut runs = Vec::new();
         let mut current = String::new();
-        let mut chars = alternative.chars();
+        let mut chars = alternative.chars().peekable();
         while let Some(c) = chars.next() {
-            if c == '\\' {
-                chars.next();
-                if !current.is_empty() {
-                    runs.push(std::mem::take(&mut current));
-                }
-            } else if c.is_ascii_alphanumeric() || c == '_' {
+            if c.is_ascii_alphanumeric() || c == '_' {
                 current.push(c.to_ascii_lowercase());
-            } else if !current.is_empty() {
+                continue;
+            }
+            match c {
+                '?' | '*' => {
+                    current.pop();
+                }
+                '{' => {
+                    if chars.peek() == Some(&'0') {
+                        current.pop();
+                    }
+                    for d in chars.by_ref() {
+                        if d == '}' {
+                            break;
+                        }
+                    }
+                }
+                '\\' => {
+                    chars.next();
+                }
+                '[' => {
+                    while let Some(d) = chars.next() {
+                        match d {
+                            '\\' => {
+                                chars.next();
+                            }
+                            ']' => break,
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+            if !current.is_empty() {
                 runs.push(std::mem::take(&mut current));
             }
         }
         if !current.is_empty() {
             runs.push(current);
         }
-        let longest = runs.into_iter().filter(|r| r.len() >= 3).max_by_key(|r| r.len())?;
+        let mut longest = String::new();
+        for run in runs {
+            if run.len() > longest.len() {
+                longest = run;
+            }
+        }
+        if longest.len() < 3 {
+            return None;
+        }
         words.push(longest);
-    }
-    if body.contains('(') && body.contains(")?") || body.contains(")*") {
-        return None;
     }
     Some(Trigger { words, placement: Placement::Anywhere })
 }
@@ -428,7 +463,13 @@ mod tests {
             regex_trigger(r"(?i)^\s*(delete\s+from|drop\s+table|truncate)\b"),
             Some(Trigger { words: vec!["delete".into(), "table".into(), "truncate".into()], placement: Placement::Anywhere })
         );
-        assert_eq!(regex_trigger(r"^[a-z]+_key$"), None);
+        assert_eq!(regex_trigger(r"^[a-z]+_key$"), Some(Trigger { words: vec!["_key".into()], placement: Placement::Anywhere }));
+        assert_eq!(regex_trigger(r"colou?r"), None);
+        assert_eq!(regex_trigger(r"^(sha)?256$"), None);
+        assert_eq!(
+            regex_trigger(r"(?i)^\s*(select\s[\s\S]*\sfrom\s|alter\s+table)"),
+            Some(Trigger { words: vec!["select".into(), "alter".into()], placement: Placement::Anywhere })
+        );
         assert_eq!(regex_trigger(r"(^|::)Command$"), Some(Trigger { words: vec!["command".into()], placement: Placement::Anywhere }));
         assert_eq!(regex_trigger(r"^(md5|sh)$"), None);
     }

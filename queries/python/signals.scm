@@ -59,23 +59,24 @@
   (#not-match? @_args "SafeLoader|CSafeLoader|BaseLoader")) @signal.deserialize
 
 ; SQL text built with f-strings, `%`, `+` or `.format`: injection if a value is user data.
+; The text must read as SQL (`SELECT … FROM`, `UPDATE … SET`, …), not just start with a verb.
 (string
   (string_content) @signal.sql
   (interpolation)
-  (#match? @signal.sql "(?i)^\\s*(select|insert|update|delete|merge|replace|alter|drop|create)\\s"))
+  (#match? @signal.sql "(?i)^\\s*(select\\s[\\s\\S]*\\sfrom\\s|insert\\s+into\\s|update\\s+\\S+\\s+set\\s|delete\\s+from\\s|merge\\s+into\\s|alter\\s+table\\s|drop\\s+table\\s|create\\s+table\\s)"))
 
 (binary_operator
   left: (string
     (string_content) @signal.sql)
-  (#match? @signal.sql "(?i)^\\s*(select|insert|update|delete|merge|replace|alter|drop)\\s"))
+  (#match? @signal.sql "(?i)^\\s*(select\\s[\\s\\S]*\\sfrom\\s|insert\\s+into\\s|update\\s+\\S+\\s+set\\s|delete\\s+from\\s|merge\\s+into\\s|alter\\s+table\\s|drop\\s+table\\s)"))
 
 (call
   function: (attribute
     object: (string
       (string_content) @signal.sql)
     attribute: (identifier) @_fn)
-  (#eq? @_fn "format")
-  (#match? @signal.sql "(?i)^\\s*(select|insert|update|delete|merge|replace|alter|drop)\\s"))
+  (#match? @signal.sql "(?i)^\\s*(select\\s[\\s\\S]*\\sfrom\\s|insert\\s+into\\s|update\\s+\\S+\\s+set\\s|delete\\s+from\\s|merge\\s+into\\s|alter\\s+table\\s|drop\\s+table\\s)")
+  (#eq? @_fn "format"))
 
 ; Password hashing and checking.
 (call
@@ -344,10 +345,19 @@
   (#any-of? @_module "os" "shutil")
   (#any-of? @_fn "remove" "unlink" "rmdir" "removedirs" "rmtree")) @signal.delete_files
 
+; `Path(...).unlink()` and `.rmdir()` take no positional argument (a linked list's
+; `node.unlink(item)` is not a file).
 (call
   function: (attribute
     attribute: (identifier) @_fn)
-  (#any-of? @_fn "unlink" "rmdir" "rmtree" "delete_object" "delete_objects" "delete_blob" "delete_file" "delete_bucket")) @signal.delete_files
+  arguments: (argument_list) @_args
+  (#any-of? @_fn "unlink" "rmdir")
+  (#match? @_args "^\\(\\s*(missing_ok\\s*=[^,)]*)?\\s*\\)$")) @signal.delete_files
+
+(call
+  function: (attribute
+    attribute: (identifier) @_fn)
+  (#any-of? @_fn "rmtree" "delete_object" "delete_objects" "delete_blob" "delete_file" "delete_bucket")) @signal.delete_files
 
 (call
   function: (identifier) @_fn
@@ -377,9 +387,10 @@
     attribute: (identifier) @_fn)
   (#any-of? @_fn "delete_many" "delete_one" "bulk_delete" "drop_collection" "drop_database" "hard_delete" "purge")) @signal.delete_records
 
-; Destructive SQL and schema migrations that drop data.
+; Destructive SQL and schema migrations that drop data. SQL is written in upper or lower
+; case; sentence case ("Delete from the cache…", "Truncate a string…") is prose.
 ((string_content) @signal.destructive_sql
-  (#match? @signal.destructive_sql "(?i)^\\s*(delete\\s+from|drop\\s+(table|database|schema|column)|truncate\\s|alter\\s+table\\s+\\S+\\s+drop)"))
+  (#match? @signal.destructive_sql "^\\s*(DELETE\\s+FROM|delete\\s+from|DROP\\s+(TABLE|DATABASE|SCHEMA|COLUMN)|drop\\s+(table|database|schema|column)|TRUNCATE\\s|truncate\\s+table|ALTER\\s+TABLE\\s+\\S+\\s+DROP|alter\\s+table\\s+\\S+\\s+drop)"))
 
 (call
   function: (attribute

@@ -65,7 +65,7 @@
       (string_literal) @signal.sql
       (raw_string_literal) @signal.sql
     ])
-  (#match? @signal.sql "(?i)^r?#*\"\\s*(select|insert|update|delete|merge|replace|alter|drop|create)\\s")
+  (#match? @signal.sql "(?i)^r?#*\"\\s*(select\\s[\\s\\S]*\\sfrom\\s|insert\\s+into\\s|update\\s+\\S+\\s+set\\s|delete\\s+from\\s|merge\\s+into\\s|alter\\s+table\\s|drop\\s+(table|database)\\s|create\\s+table\\s)")
   (#eq? @_macro "format"))
 
 ; Password hashing and checking.
@@ -241,7 +241,7 @@
   (string_literal)
   (raw_string_literal)
 ] @signal.destructive_sql
-  (#match? @signal.destructive_sql "(?i)^r?#*\"\\s*(delete\\s+from|drop\\s+(table|database|schema|column)|truncate\\s|alter\\s+table\\s+\\S+\\s+drop)"))
+  (#match? @signal.destructive_sql "^r?#*\"\\s*(DELETE\\s+FROM|delete\\s+from|DROP\\s+(TABLE|DATABASE|SCHEMA|COLUMN)|drop\\s+(table|database|schema|column)|TRUNCATE\\s|truncate\\s+table|ALTER\\s+TABLE\\s+\\S+\\s+DROP|alter\\s+table\\s+\\S+\\s+drop)"))
 
 ; ---------------------------------------------------------------------------
 ; Lane 2: data
