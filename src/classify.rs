@@ -340,15 +340,19 @@ fn name_hits(regions: &[Region], rules: &Ruleset) -> Vec<Hit> {
     let mut hits = Vec::new();
     for region in regions.iter().skip(1) {
         let split = words::split(&region.name);
-        for w in rules.words.iter().filter(|w| w.scope == crate::rules::WordScope::Name) {
-            if w.unless.iter().any(|u| u.occurs_in(&split)) {
-                continue;
-            }
-            if let Some(phrase) = w.phrases.iter().find(|p| p.occurs_in(&split)) {
+        // Each entry once per region, with its first phrase that occurs.
+        let mut seen: Vec<usize> = Vec::new();
+        for word in &split {
+            for &(wi, pi) in rules.name_index.get(word.as_str()).map_or(&[][..], Vec::as_slice) {
+                let w = &rules.words[wi];
+                if seen.contains(&wi) || !w.phrases[pi].occurs_in(&split) || w.unless.iter().any(|u| u.occurs_in(&split)) {
+                    continue;
+                }
+                seen.push(wi);
                 hits.push(Hit {
                     kind: w.kind,
                     range: region.name_range.clone(),
-                    detail: Some(format!("its name `{}` says so (word: {phrase})", region.name)),
+                    detail: Some(format!("its name `{}` says so (word: {})", region.name, w.phrases[pi])),
                 });
             }
         }

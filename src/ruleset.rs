@@ -127,6 +127,8 @@ pub struct Ruleset {
     pub config: Config,
     pub kinds: Vec<Kind>,
     pub words: Vec<Words>,
+    /// Name-scope phrases by their first word: (index into `words`, index of the phrase).
+    pub name_index: std::collections::HashMap<String, Vec<(usize, usize)>>,
     languages: Vec<LanguageRules>,
 }
 
@@ -248,7 +250,15 @@ impl Ruleset {
                 needles: needles.into_iter().map(|(_, n)| n).collect(),
             });
         }
-        Ok(Ruleset { config, kinds, words, languages })
+        let mut name_index: std::collections::HashMap<String, Vec<(usize, usize)>> = Default::default();
+        for (wi, w) in words.iter().enumerate().filter(|(_, w)| w.scope == WordScope::Name) {
+            for (pi, phrase) in w.phrases.iter().enumerate() {
+                if let Some(first) = phrase.0.first() {
+                    name_index.entry(first.clone()).or_default().push((wi, pi));
+                }
+            }
+        }
+        Ok(Ruleset { config, kinds, words, name_index, languages })
     }
 
     pub fn language(&self, language: Language) -> &LanguageRules {
