@@ -70,6 +70,29 @@ pub fn region_lines(region: &RegionLane, index: &LineIndex, text: &str) -> (usiz
     (start, end)
 }
 
+/// Items grouped by rule, in order of first appearance: the first item and the others.
+pub fn group_by_rule<'a, T>(items: impl IntoIterator<Item = &'a T>, rule: impl Fn(&T) -> &str) -> Vec<(&'a T, Vec<&'a T>)> {
+    let mut groups: Vec<(&'a T, Vec<&'a T>)> = Vec::new();
+    for item in items {
+        match groups.iter_mut().find(|(first, _)| rule(first) == rule(item)) {
+            Some((_, rest)) => rest.push(item),
+            None => groups.push((item, Vec::new())),
+        }
+    }
+    groups
+}
+
+/// ` (also lines 3, 9)` for repeated evidence, or nothing.
+pub fn also_lines(lines: impl IntoIterator<Item = usize>) -> String {
+    let mut lines: Vec<usize> = lines.into_iter().collect();
+    lines.dedup();
+    match lines.len() {
+        0 => String::new(),
+        1 => format!(" (also line {})", lines[0]),
+        _ => format!(" (also lines {})", lines.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")),
+    }
+}
+
 /// One line describing a piece of evidence, without its line number.
 pub fn evidence_text(e: &Evidence) -> String {
     match &e.detail {
@@ -83,34 +106,28 @@ pub fn explain(classification: &Classification, index: usize, text: &str, line_i
     let r = &classification.regions[index];
     let mut out = String::new();
     let (start, end) = region_lines(r, line_index, text);
-    let cats: Vec<&str> = r.categories.iter().map(|c| c.name()).collect();
-    let _ = writeln!(out, "### {} · {}", r.lane, if cats.is_empty() { "core".to_string() } else { cats.join(", ") });
+    let _ = writeln!(out, "### {} · {}", r.lane, category_summary(r));
     let _ = writeln!(
         out,
-        "`{}` ({}, lines {}–{}) is **{}**: {}.",
+        "`{}` ({}, lines {}–{}) is **{}**.",
         r.region.name,
         r.region.kind.name(),
         start,
         end,
         r.lane.title(),
-        category_summary(r)
     );
+    let line = |e: &Evidence| line_of(line_index, text, e.range.start);
     out.push_str("\n**Why**\n");
-    for e in r.evidence.iter().filter(|e| !e.overridden) {
-        let _ = writeln!(out, "- line {} · `{}` · {}", line_of(line_index, text, e.range.start), e.rule, evidence_text(e));
+    for (e, rest) in group_by_rule(r.evidence.iter().filter(|e| !e.overridden), |e| e.rule.as_str()) {
+        let also = also_lines(rest.iter().map(|o| line(o)).filter(|&l| l != line(e)));
+        let _ = writeln!(out, "- line {} · `{}` · {}{also}", line(e), e.rule, evidence_text(e));
     }
-    let overridden: Vec<&Evidence> = r.evidence.iter().filter(|e| e.overridden).collect();
+    let overridden = group_by_rule(r.evidence.iter().filter(|e| e.overridden), |e| e.rule.as_str());
     if !overridden.is_empty() {
         out.push_str("\n**Also found, but a stronger rule decided the lane**\n");
-        for e in overridden {
-            let _ = writeln!(
-                out,
-                "- line {} · `{}` · {} (would be {})",
-                line_of(line_index, text, e.range.start),
-                e.rule,
-                evidence_text(e),
-                e.lane
-            );
+        for (e, rest) in overridden {
+            let also = also_lines(rest.iter().map(|o| line(o)).filter(|&l| l != line(e)));
+            let _ = writeln!(out, "- line {} · `{}` · {} (would be {}){also}", line(e), e.rule, evidence_text(e), e.lane);
         }
     }
     let _ = writeln!(out, "\n**{} permits**: {}.", r.lane, r.lane.permits());
@@ -121,9 +138,14 @@ pub fn explain(classification: &Classification, index: usize, text: &str, line_i
     out
 }
 
-fn category_summary(r: &RegionLane) -> String {
+/// The region's categories, or what decided its lane when no category applies.
+pub fn category_summary(r: &RegionLane) -> String {
     if r.categories.is_empty() {
-        return "core logic".into();
+        return match r.evidence.iter().find(|e| !e.overridden) {
+            Some(e) if e.rule == "inline" => "set by annotation".into(),
+            Some(e) if e.rule == "path" => "set by path rule".into(),
+            _ => "core".into(),
+        };
     }
     let names: Vec<&str> = r.categories.iter().map(|c| c.name()).collect();
     names.join(", ")

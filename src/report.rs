@@ -34,6 +34,9 @@ pub struct RegionReport {
     pub reasons: Vec<ReasonReport>,
     #[serde(skip)]
     pub is_container: bool,
+    /// Categories, or what decided the lane when none applies (for text output).
+    #[serde(skip)]
+    pub summary: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -84,6 +87,7 @@ pub fn file_report(c: &Classification, display_path: &Path, text: &str) -> FileR
                     })
                     .collect(),
                 is_container: !matches!(r.region.kind, RegionKind::Function | RegionKind::Method),
+                summary: explain::category_summary(r),
             }
         })
         .collect();
@@ -193,12 +197,19 @@ pub fn text_file(file: &FileReport, style: &Style) -> String {
             r.name,
             style.reset,
             style.red,
-            r.categories.join(", "),
+            r.summary,
             style.reset
         );
-        for e in r.reasons.iter().filter(|e| !e.overridden && e.rule != "contains") {
+        // The evidence for Lane 3 itself; `lanes explain` shows the rest.
+        let shown = r.reasons.iter().filter(|e| !e.overridden && e.rule != "contains" && e.lane == r.lane);
+        for (e, rest) in explain::group_by_rule(shown, |e| e.rule.as_str()) {
             let detail = e.detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
-            let _ = writeln!(out, "      {}line {:>4}{}  {}{}  {}[{}]{}", style.dim, e.line, style.reset, e.message, detail, style.dim, e.rule, style.reset);
+            let also = explain::also_lines(rest.iter().map(|o| o.line).filter(|&l| l != e.line));
+            let _ = writeln!(
+                out,
+                "      {}line {:>4}{}  {}{}{}  {}[{}]{}",
+                style.dim, e.line, style.reset, e.message, detail, also, style.dim, e.rule, style.reset
+            );
         }
     }
     for p in &file.problems {

@@ -107,7 +107,9 @@ pub fn outline(tree: &Tree, text: &str, rules: &LanguageRules, module_name: &str
                 }
             } else if kinds.wrappers.contains(node) {
                 extended.insert(node.id(), start..node.end_byte());
-            } else if kinds.imports.contains(node) {
+            }
+            // `mod x;` declares a file (an import); `mod x { … }` is a region.
+            if kinds.imports.contains(node) && !found.contains_key(&node.id()) {
                 imports.push(node.byte_range());
             }
             descend = is_root || node == root || kinds.region_scopes.contains(node);
@@ -206,8 +208,13 @@ fn collapse_whitespace(s: &str) -> String {
 pub fn module_name(path: &std::path::Path, language: Language) -> String {
     let file = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     if language.spec().package_files.contains(&file) {
-        if let Some(dir) = path.parent().and_then(|d| d.file_name()).and_then(|n| n.to_str()) {
-            return dir.to_string();
+        // `pkg/__init__.py` → `pkg`; `crate/src/lib.rs` → `crate`.
+        let mut dir = path.parent();
+        if dir.and_then(|d| d.file_name()).is_some_and(|n| n == "src") {
+            dir = dir.and_then(|d| d.parent());
+        }
+        if let Some(name) = dir.and_then(|d| d.file_name()).and_then(|n| n.to_str()) {
+            return name.to_string();
         }
     }
     path.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string()
