@@ -330,7 +330,7 @@ mod tests {
         assert_eq!(err("default-lane = 4\n"), "proj/lanes.toml:1:16: lane must be 1, 2 or 3, not 4");
         assert_eq!(
             err("[[paths]]\nglob = \"src/{a,b\"\nlane = 3\n"),
-            "proj/lanes.toml:2:8: invalid glob `src/{a,b`: unclosed alternate group; missing '}' (maybe escape '{' with '\\\\{'?)"
+            "proj/lanes.toml:2:8: invalid glob `src/{a,b`: unclosed alternate group; missing '}' (maybe escape '{' with '[{]'?)"
         );
         assert_eq!(
             err("colour = 1\n"),

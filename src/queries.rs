@@ -464,7 +464,7 @@ mod tests {
             Some(Trigger { words: vec!["delete".into(), "table".into(), "truncate".into()], placement: Placement::Anywhere })
         );
         assert_eq!(regex_trigger(r"^[a-z]+_key$"), Some(Trigger { words: vec!["_key".into()], placement: Placement::Anywhere }));
-        assert_eq!(regex_trigger(r"colou?r"), None);
+        assert_eq!(regex_trigger(r"colou?r"), Some(Trigger { words: vec!["colo".into()], placement: Placement::Anywhere }));
         assert_eq!(regex_trigger(r"^(sha)?256$"), None);
         assert_eq!(
             regex_trigger(r"(?i)^\s*(select\s[\s\S]*\sfrom\s|alter\s+table)"),
