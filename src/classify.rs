@@ -536,7 +536,7 @@ fn decide(
         }
         if let Some((_, e)) = &decisive {
             for other in evidence.iter_mut() {
-                other.overridden = *other != *e;
+                other.overridden = other.rule != e.rule;
             }
             if !evidence.contains(e) {
                 let mut e = e.clone();
@@ -564,10 +564,26 @@ fn decide(
             (None, None) => config.default_lane,
         };
         if own_lanes[i].is_none_or(|own| own < lane) {
-            let from_children = children_max == Some(lane);
+            // A container at the default lane says so; one raised or lowered by what it
+            // contains names (up to five of) those regions.
+            let from_children = children_max == Some(lane) && lane != config.default_lane;
             if from_children {
-                for &c in &children {
-                    if out[c].lane == lane {
+                let at_lane: Vec<usize> = children.iter().copied().filter(|&c| out[c].lane == lane).collect();
+                if at_lane.len() > 5 {
+                    let sixth = &out[at_lane[5]];
+                    let e = Evidence {
+                        rule: "contains".into(),
+                        category: sixth.categories.first().copied(),
+                        lane,
+                        message: format!("and {} more regions at {lane}", at_lane.len() - 5),
+                        detail: None,
+                        range: sixth.region.name_range.clone(),
+                        overridden: false,
+                    };
+                    out[i].evidence.push(e);
+                }
+                for &c in at_lane.iter().take(5) {
+                    {
                         let child = &out[c];
                         let e = Evidence {
                             rule: "contains".into(),

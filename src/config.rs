@@ -48,18 +48,20 @@ struct RawPathRule {
     reason: Option<String>,
 }
 
+/// `kind = 3` or `[signals.kind]` with fields. (Untagged enums lose spans, so errors in
+/// here point at the kind's key.)
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 enum RawSignal {
-    Lane(Spanned<i64>),
+    Lane(i64),
     Table(RawSignalTable),
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSignalTable {
-    lane: Option<Spanned<i64>>,
-    category: Option<Spanned<String>>,
+    lane: Option<i64>,
+    category: Option<String>,
     message: Option<String>,
 }
 
@@ -219,11 +221,13 @@ impl Config {
 
         let mut signals = BTreeMap::new();
         for (kind, value) in &raw.signals {
+            let at_key = |v: i64| Spanned::new(kind.span(), v);
+            let category_at_key = |c: &String| Spanned::new(kind.span(), c.clone());
             let o = match value {
-                RawSignal::Lane(l) => SignalOverride { lane: Some(lane(l)?), category: None, message: None },
+                RawSignal::Lane(l) => SignalOverride { lane: Some(lane(&at_key(*l))?), category: None, message: None },
                 RawSignal::Table(t) => SignalOverride {
-                    lane: t.lane.as_ref().map(lane).transpose()?,
-                    category: t.category.as_ref().map(category).transpose()?,
+                    lane: t.lane.map(|l| lane(&at_key(l))).transpose()?,
+                    category: t.category.as_ref().map(|c| category(&category_at_key(c))).transpose()?,
                     message: t.message.clone(),
                 },
             };

@@ -100,11 +100,28 @@ pub fn builtin_vocabulary() -> Vec<WordRule> {
     file.word
 }
 
-/// The rule list as a Markdown table (README and `lanes rules`).
+/// The rule list as a Markdown table (README and `lanes rules`), generated from the signal
+/// table, the compiled query files and the vocabulary: for each rule, where it is found.
 pub fn markdown_table(ruleset: &crate::ruleset::Ruleset) -> String {
-    let mut out = String::from("| rule | category | lane | meaning |\n| --- | --- | --- | --- |\n");
-    for k in ruleset.kinds.iter().filter(|k| !k.kind.ends_with("_vocabulary")) {
-        out.push_str(&format!("| `{}` | {} | {} | {} |\n", k.rule, k.category, k.lane.number(), k.message));
+    let mut out = String::from("| rule | kind | category | lane | found by | meaning |\n| --- | --- | --- | --- | --- | --- |\n");
+    for (id, k) in ruleset.kinds.iter().enumerate().filter(|(_, k)| !k.kind.ends_with("_vocabulary")) {
+        let mut sources: Vec<String> = crate::language::SPECS
+            .iter()
+            .filter(|spec| ruleset.language(spec.language).signal_kinds().contains(&id))
+            .map(|spec| format!("`{}/signals.scm`", spec.name))
+            .collect();
+        if ruleset.words.iter().any(|w| w.kind == id) {
+            sources.push("`vocabulary.toml`".to_string());
+        }
+        out.push_str(&format!(
+            "| `{}` | `{}` | {} | {} | {} | {} |\n",
+            k.rule,
+            k.kind,
+            k.category,
+            k.lane.number(),
+            sources.join(", "),
+            k.message
+        ));
     }
     out
 }

@@ -149,6 +149,21 @@ impl std::fmt::Display for RulesetError {
 
 impl std::error::Error for RulesetError {}
 
+impl LanguageRules {
+    /// The signal kinds some pattern of this language can report.
+    pub fn signal_kinds(&self) -> Vec<KindId> {
+        let mut kinds: Vec<KindId> = [&self.anchored, &self.unanchored]
+            .into_iter()
+            .flatten()
+            .flat_map(|q| q.roles.iter())
+            .filter_map(|r| if let CaptureRole::Signal(k) = r { Some(*k) } else { None })
+            .collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        kinds
+    }
+}
+
 impl Ruleset {
     /// The built-in rules with the default configuration, compiled once per process.
     pub fn builtin() -> &'static Ruleset {
