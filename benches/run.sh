@@ -27,26 +27,24 @@ LANES="$ROOT/target/release/lanes"
 
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
-# time's report goes to its own file (-o) so it never mixes with lanes's stderr.
+RUNS="${RUNS:-5}"
+echo "target: ${TARGET#"$ROOT"/} ($RUNS runs; machines here are noisy, so the median counts)"
 status=0
-/usr/bin/time -v -o "$TMP/time" \
-  "$LANES" check --stats --format json "$TARGET" > /dev/null 2> "$TMP/stderr" || status=$?
-
-echo "target: ${TARGET#"$ROOT"/}"
-# "Elapsed (wall clock) time (h:mm:ss or m:ss): 1:02.34" -> seconds
-awk -F': ' '/Elapsed \(wall clock\)/ {
-    n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]
-    printf "wall time: %.2f s\n", s }
-  /User time \(seconds\)/ { u = $2 } /System time \(seconds\)/ { y = $2 }
-  /Maximum resident set size/ { rss = $2 }
-  END { printf "cpu time: %.2f s (user %.2f, sys %.2f)\n", u + y, u, y
-        printf "max rss: %.1f MB\n", rss / 1024 }' "$TMP/time"
-grep '^stats:' "$TMP/stderr" || echo "warning: lanes printed no 'stats:' lines" >&2
-
-# lanes check may exit 1 when it reports findings; anything above that is a failure.
-if (( status > 1 )); then
-  echo "error: lanes exited with status $status; its stderr ends with:" >&2
-  tail -n 20 "$TMP/stderr" >&2
-  exit "$status"
-fi
-echo "lanes exit status: $status"
+for i in $(seq "$RUNS"); do
+  # time's report goes to its own file (-o) so it never mixes with lanes's stderr.
+  /usr/bin/time -v -o "$TMP/time$i" \
+    "$LANES" check --stats --format json "$TARGET" > /dev/null 2> "$TMP/stderr$i" || status=$?
+  if (( status > 1 )); then
+    echo "error: lanes exited with status $status; its stderr ends with:" >&2
+    tail -n 20 "$TMP/stderr$i" >&2
+    exit "$status"
+  fi
+  ratio=$(sed -n 's/.*ratio \([0-9.]*\).*/\1/p' "$TMP/stderr$i")
+  rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$TMP/time$i")
+  echo "run $i: $(grep 'parse-only cpu' "$TMP/stderr$i" | sed 's/^stats: //'), max rss $rss MB"
+  echo "$ratio" >> "$TMP/ratios"
+  echo "$rss" >> "$TMP/rss"
+done
+grep '^stats: files' "$TMP/stderr1"
+echo "median ratio (check cpu / parse-only cpu): $(sort -n "$TMP/ratios" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
+echo "max rss over all runs: $(sort -n "$TMP/rss" | tail -1) MB"
