@@ -106,7 +106,14 @@ pub fn classify_tree(file: &SourceFile, tree: &Tree, rules: &Ruleset) -> Classif
     let lang = rules.language(file.language);
     let module = syntax::module_name(file.path, file.language);
     let syntax::Outline { regions, imports } = syntax::outline(tree, file.text, lang, &module);
-    let (annotations, problems) = annotations::find(file.text, tree, &lang.kinds.comments);
+    let (annotations, mut problems) = annotations::find(file.text, tree, &lang.kinds.comments);
+    if let Some(at) = first_error(tree.root_node()) {
+        problems.push(Problem {
+            range: at..at,
+            message: "syntax error: regions around it may be missing or cut short".into(),
+        });
+        problems.sort_by_key(|p| p.range.start);
+    }
 
     let mut hits = find_signals(file.text, tree, rules, file.language);
     // Imports say what a file may use, not what it does.
@@ -325,6 +332,27 @@ fn run_query(query: &CompiledQuery, node: Node, text: &str, cursor: &mut QueryCu
     }
 }
 
+/// Byte offset of the first syntax error (an ERROR or missing node), if any.
+fn first_error(root: Node) -> Option<usize> {
+    if !root.has_error() {
+        return None;
+    }
+    let mut node = root;
+    'down: loop {
+        let mut walk = node.walk();
+        for child in node.children(&mut walk) {
+            if child.is_error() || child.is_missing() {
+                return Some(child.start_byte());
+            }
+            if child.has_error() {
+                node = child;
+                continue 'down;
+            }
+        }
+        return Some(node.start_byte());
+    }
+}
+
 /// The first line of a piece of code, shortened for messages.
 pub fn snippet(code: &str) -> String {
     let first = code.lines().next().unwrap_or("").trim();
@@ -434,25 +462,27 @@ fn decide(
             .collect();
         let mut evidence: Vec<Evidence> = own[i]
             .iter()
-            .filter(|h| {
-                let rule = &rules.kind(h.kind).rule;
-                let line = line_of(h.range.start);
-                !ignored.contains(&rule.as_str())
-                    && !line_ignores.iter().any(|(l, a)| *l == line && a.ignore.iter().any(|r| r == rule))
-            })
             .map(|h| {
                 let k = rules.kind(h.kind);
+                let line = line_of(h.range.start);
+                let ignored = ignored.contains(&k.rule.as_str())
+                    || line_ignores.iter().any(|(l, a)| *l == line && a.ignore.iter().any(|r| *r == k.rule));
                 Evidence {
                     rule: k.rule.clone(),
                     category: Some(k.category),
                     lane: k.lane,
                     message: k.message.clone(),
-                    detail: h.detail.clone(),
+                    detail: match (&h.detail, ignored) {
+                        (Some(d), true) => Some(format!("{d} (ignored by a `lanes: ignore` annotation)")),
+                        (None, true) => Some("(ignored by a `lanes: ignore` annotation)".into()),
+                        (d, false) => d.clone(),
+                    },
                     range: h.range.clone(),
-                    overridden: false,
+                    overridden: ignored,
                 }
             })
             .collect();
+        let ignored_count = evidence.iter().filter(|e| e.overridden).count();
 
         // The strongest decisive rule for this region.
         let mut decisive: Option<(Strength, Evidence)> = region.parent.and_then(|p| inherited[p].clone());
@@ -506,14 +536,15 @@ fn decide(
                 );
             }
         }
-        if let Some(marker) = evidence.iter().find(|e| matches!(e.category, Some(Category::Test | Category::Generated))) {
+        if let Some(marker) = evidence.iter().find(|e| !e.overridden && matches!(e.category, Some(Category::Test | Category::Generated))) {
             consider(Strength::TestCode, marker.clone());
         }
         inherited[i] = decisive.clone();
 
+        let _ = ignored_count;
         let mut own_lane = match &decisive {
             Some((_, e)) => Some(e.lane),
-            None => evidence.iter().map(|e| e.lane).max(),
+            None => evidence.iter().filter(|e| !e.overridden).map(|e| e.lane).max(),
         };
         // A function nested in a function is part of its body: it is at least as risky as
         // the code around it.
@@ -536,7 +567,7 @@ fn decide(
         }
         if let Some((_, e)) = &decisive {
             for other in evidence.iter_mut() {
-                other.overridden = other.rule != e.rule;
+                other.overridden |= other.rule != e.rule;
             }
             if !evidence.contains(e) {
                 let mut e = e.clone();

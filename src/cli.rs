@@ -86,8 +86,11 @@ impl Rulesets {
     }
 }
 
-/// Read, check and compile one configuration file.
+/// Read, check and compile one configuration file. Messages show the path relative to the
+/// current directory when it is below it.
 pub fn load_ruleset(path: &Path) -> anyhow::Result<Ruleset> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let path = path.strip_prefix(&cwd).unwrap_or(path);
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let config = match Config::from_toml(&text, path)? {
         Some(c) => c,
@@ -105,22 +108,21 @@ enum Outcome {
 }
 
 fn read_source(path: &Path, max_file_size: u64) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let shown = report::display(path);
+    let meta = std::fs::metadata(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
     if meta.len() > max_file_size {
         return Err(format!(
-            "{}: skipped: {} bytes is over the {} byte limit (--max-file-size)",
-            path.display(),
+            "{shown}: skipped: {} bytes is over the {} byte limit (--max-file-size)",
             meta.len(),
             max_file_size
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let bytes = std::fs::read(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
     if bytes[..bytes.len().min(8192)].contains(&0) {
-        return Err(format!("{}: skipped: binary file", path.display()));
+        return Err(format!("{shown}: skipped: binary file"));
     }
-    String::from_utf8(bytes).map_err(|e| {
-        format!("{}: skipped: not valid UTF-8 (at byte {})", path.display(), e.utf8_error().valid_up_to())
-    })
+    String::from_utf8(bytes)
+        .map_err(|e| format!("{shown}: skipped: not valid UTF-8 (at byte {})", e.utf8_error().valid_up_to()))
 }
 
 fn check_one(path: &Path, rulesets: &Rulesets, max_file_size: u64) -> Option<Outcome> {

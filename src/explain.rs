@@ -44,6 +44,10 @@ impl Gate {
 /// observability; Lane 3 adds an explicit review, and a rollback path when the change is
 /// irreversible.
 pub fn gates(region: &RegionLane) -> Vec<Gate> {
+    // Test code is the evidence for other code's gates; generated code is gated by its generator.
+    if region.categories.iter().any(|c| matches!(c, Category::Test | Category::Generated)) {
+        return Vec::new();
+    }
     match region.lane {
         Lane::One => vec![Gate::Tests],
         Lane::Two => vec![Gate::Tests, Gate::Contracts, Gate::Observability],
@@ -118,13 +122,21 @@ pub fn explain(classification: &Classification, index: usize, text: &str, line_i
     );
     let line = |e: &Evidence| line_of(line_index, text, e.range.start);
     out.push_str("\n**Why**\n");
-    for (e, rest) in group_by_rule(r.evidence.iter().filter(|e| !e.overridden), |e| e.rule.as_str()) {
+    for (e, rest) in group_by_rule(r.evidence.iter().filter(|e| !e.overridden && e.lane == r.lane), |e| e.rule.as_str()) {
         let also = also_lines(rest.iter().map(|o| line(o)).filter(|&l| l != line(e)));
         let _ = writeln!(out, "- line {} · `{}` · {}{also}", line(e), e.rule, evidence_text(e));
     }
+    let lower = group_by_rule(r.evidence.iter().filter(|e| !e.overridden && e.lane != r.lane), |e| e.rule.as_str());
+    if !lower.is_empty() {
+        out.push_str("\n**Also noted**\n");
+        for (e, rest) in lower {
+            let also = also_lines(rest.iter().map(|o| line(o)).filter(|&l| l != line(e)));
+            let _ = writeln!(out, "- line {} · `{}` · {} ({}){also}", line(e), e.rule, evidence_text(e), e.lane);
+        }
+    }
     let overridden = group_by_rule(r.evidence.iter().filter(|e| e.overridden), |e| e.rule.as_str());
     if !overridden.is_empty() {
-        out.push_str("\n**Also found, but a stronger rule decided the lane**\n");
+        out.push_str("\n**Found, but overruled or ignored**\n");
         for (e, rest) in overridden {
             let also = also_lines(rest.iter().map(|o| line(o)).filter(|&l| l != line(e)));
             let _ = writeln!(out, "- line {} · `{}` · {} (would be {}){also}", line(e), e.rule, evidence_text(e), e.lane);
@@ -132,7 +144,11 @@ pub fn explain(classification: &Classification, index: usize, text: &str, line_i
     }
     let _ = writeln!(out, "\n**{} permits**: {}.", r.lane, r.lane.permits());
     out.push_str("\n**Acceptance gates**\n");
-    for gate in gates(r) {
+    let gates = gates(r);
+    if gates.is_empty() {
+        out.push_str("- none: test and generated code are evidence for other code's gates\n");
+    }
+    for gate in gates {
         let _ = writeln!(out, "- {}: {}", gate.name(), gate.description());
     }
     out

@@ -30,8 +30,14 @@ impl LineIndex {
         LineIndex { starts, len: text.len() }
     }
 
+    /// Number of lines as editors and `wc -l` count them: a final line break does not start
+    /// another line.
     pub fn line_count(&self) -> usize {
-        self.starts.len()
+        if self.len > 0 && self.starts.last() == Some(&self.len) {
+            self.starts.len() - 1
+        } else {
+            self.starts.len()
+        }
     }
 
     /// Zero-based line of a byte offset (offsets past the end land on the last line).

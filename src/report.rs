@@ -176,16 +176,31 @@ impl Style {
 /// that are Lane 3 only because of what they contain are not repeated).
 pub fn text_file(file: &FileReport, style: &Style) -> String {
     let mut out = String::new();
+    // Regions that are Lane 3 only because of a path rule are summed up in one line.
+    let by_path = |r: &RegionReport| r.reasons.iter().find(|e| !e.overridden).is_some_and(|e| e.rule == "path");
+    let path_rule = file.regions.first().filter(|m| m.lane == Lane::Three.number() && by_path(m));
     let flagged: Vec<&RegionReport> = file
         .regions
         .iter()
         .filter(|r| r.lane == Lane::Three.number())
         .filter(|r| !r.is_container || r.reasons.iter().any(|e| e.lane == 3 && !e.overridden && e.rule != "contains"))
+        .filter(|r| path_rule.is_none() || !by_path(r))
         .collect();
-    if flagged.is_empty() && file.problems.is_empty() {
+    if flagged.is_empty() && file.problems.is_empty() && path_rule.is_none() {
         return out;
     }
     let _ = writeln!(out, "{}{}{}", style.bold, file.path, style.reset);
+    if let Some(m) = path_rule {
+        let e = m.reasons.iter().find(|e| e.rule == "path").expect("by_path");
+        let count = file.regions.iter().filter(|r| by_path(r)).count();
+        let detail = e.detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {}:1 {}all {count} regions{} {}Lane 3 · {}{}",
+            file.path, style.bold, style.reset, style.red, m.summary, style.reset
+        );
+        let _ = writeln!(out, "      {}line {:>4}{}  {}{}  {}[path]{}", style.dim, 1, style.reset, e.message, detail, style.dim, style.reset);
+    }
     for r in flagged {
         let _ = writeln!(
             out,

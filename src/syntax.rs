@@ -112,7 +112,8 @@ pub fn outline(tree: &Tree, text: &str, rules: &LanguageRules, module_name: &str
             if kinds.imports.contains(node) && !found.contains_key(&node.id()) {
                 imports.push(node.byte_range());
             }
-            descend = is_root || node == root || kinds.region_scopes.contains(node);
+            // Inside an ERROR node the parser kept whatever it could: look there too.
+            descend = is_root || node == root || node.is_error() || kinds.region_scopes.contains(node);
         }
         if descend && walk.goto_first_child() {
             ancestors.push(node);

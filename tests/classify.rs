@@ -324,8 +324,8 @@ pub fn unknown_key() {}
               problem at 12: `4` is not a lane (expected 1, 2 or 3)
               problem at 15: unknown key `colour` in `lanes:` annotation (expected lane, category, reason or ignore)
               module ffi 1-16: lane 3 (security) [contains@6]
-              function reviewed 2-4: lane 2 (core) [default@2]
-              function partly 6-10: lane 3 (security) [security.unsafe@8]
+              function reviewed 2-4: lane 2 (core) [default@2, ~security.unsafe@3]
+              function partly 6-10: lane 3 (security) [security.unsafe@8, ~security.unsafe@7]
               function broken 13-13: lane 2 (core) [default@13]
               function unknown_key 16-16: lane 2 (core) [default@16]
         "#]],
@@ -385,6 +385,7 @@ def after():  # 🙂
 "#,
         expect![[r#"
             app/broken.py
+              problem at 4: syntax error: regions around it may be missing or cut short
               module broken 1-9: lane 3 (irreversible) [contains@8]
               function ok 1-2: lane 2 (core) [default@1]
               function broken 4-5: lane 2 (core) [default@4]
