@@ -8,15 +8,14 @@
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use streaming_iterator::StreamingIterator;
-use tree_sitter::{Node, QueryCursor, Tree};
+use tree_sitter::{Node, Tree};
 
 use crate::annotations::{self, Annotation, Problem};
+use crate::chunks::{self, ChunkCache, Hit};
 use crate::lane::{Category, Lane};
-use crate::language::{KindSet, Language};
+use crate::language::Language;
 use crate::line_index::LineIndex;
-use crate::queries::Placement;
-use crate::ruleset::{CaptureRole, CompiledQuery, KindId, RegionKind, Ruleset};
+use crate::ruleset::{RegionKind, Ruleset};
 use crate::syntax::{self, Region};
 use crate::words;
 
@@ -93,19 +92,24 @@ pub fn classify(file: &SourceFile, rules: &Ruleset) -> Classification {
     classify_tree(file, &tree, rules)
 }
 
-/// A raw signal hit before it is assigned to a region.
-#[derive(Clone, Debug)]
-struct Hit {
-    kind: KindId,
-    range: Range<usize>,
-    detail: Option<String>,
+/// Classify a file whose tree is already parsed.
+pub fn classify_tree(file: &SourceFile, tree: &Tree, rules: &Ruleset) -> Classification {
+    classify_incremental(file, tree, rules, &mut ChunkCache::default(), None)
 }
 
-/// Classify a file whose tree is already parsed (the language server keeps trees).
-pub fn classify_tree(file: &SourceFile, tree: &Tree, rules: &Ruleset) -> Classification {
+/// Classify a file, reusing the chunks in `cache` that the text still contains (the
+/// language server keeps one cache per document), and a line index if the caller has one.
+pub fn classify_incremental(
+    file: &SourceFile,
+    tree: &Tree,
+    rules: &Ruleset,
+    cache: &mut ChunkCache,
+    line_index: Option<LineIndex>,
+) -> Classification {
     let lang = rules.language(file.language);
     let module = syntax::module_name(file.path, file.language);
-    let syntax::Outline { regions, imports } = syntax::outline(tree, file.text, lang, &module);
+    let chunks::Analysis { regions, imports, mut hits, .. } = chunks::analyze(file.text, tree, rules, lang, cache);
+    let regions = syntax::assemble(regions, file.text.len(), &module);
     let (annotations, mut problems) = annotations::find(file.text, tree, &lang.kinds.comments);
     if let Some(at) = first_error(tree.root_node()) {
         problems.push(Problem {
@@ -115,7 +119,6 @@ pub fn classify_tree(file: &SourceFile, tree: &Tree, rules: &Ruleset) -> Classif
         problems.sort_by_key(|p| p.range.start);
     }
 
-    let mut hits = find_signals(file.text, tree, rules, file.language);
     // Imports say what a file may use, not what it does.
     hits.retain(|h| {
         let i = imports.partition_point(|r| r.end <= h.range.start);
@@ -123,10 +126,10 @@ pub fn classify_tree(file: &SourceFile, tree: &Tree, rules: &Ruleset) -> Classif
     });
     hits.extend(name_hits(&regions, rules));
     hits.retain(|h| !rules.config.is_disabled(&rules.kind(h.kind).rule));
-    hits.sort_by(|a, b| (a.range.start, a.kind).cmp(&(b.range.start, b.kind)));
+    hits.sort_by(|a, b| (a.range.start, a.kind, a.range.end).cmp(&(b.range.start, b.kind, b.range.end)));
     hits.dedup_by(|a, b| a.kind == b.kind && a.range == b.range);
 
-    let line_index = LineIndex::new(file.text);
+    let line_index = line_index.unwrap_or_else(|| LineIndex::new(file.text));
     let decided = decide(file, &regions, &hits, &annotations, rules, &line_index);
     Classification {
         path: file.path.to_path_buf(),
@@ -135,200 +138,6 @@ pub fn classify_tree(file: &SourceFile, tree: &Tree, rules: &Ruleset) -> Classif
         regions: decided,
         problems,
         has_syntax_errors: tree.root_node().has_error(),
-    }
-}
-
-/// Signals from the queries and the identifier vocabulary.
-fn find_signals(text: &str, tree: &Tree, rules: &Ruleset, language: Language) -> Vec<Hit> {
-    let lang = rules.language(language);
-    let root = tree.root_node();
-    let bytes = text.as_bytes();
-    let mut hits = Vec::new();
-    let mut trigger_points: Vec<usize> = Vec::new();
-    let mut last_identifier = usize::MAX;
-
-    for m in lang.scanner.find_iter(text) {
-        let needle = &lang.needles[m.pattern().as_usize()];
-        let (start, end) = (m.start(), m.end());
-        let token_start = bytes[..start].iter().rposition(|b| !is_ident_byte(*b)).map_or(0, |i| i + 1);
-        let token_end = bytes[end..].iter().position(|b| !is_ident_byte(*b)).map_or(bytes.len(), |i| end + i);
-        let whole = token_start == start && token_end == end;
-        let placed = |p: &Placement| match p {
-            Placement::Anywhere => true,
-            Placement::WholeToken => whole,
-            Placement::StringStart => opens_string(bytes, start),
-        };
-        // The longest needle at a place stands for the shorter needles inside it too.
-        if needle.inner_trigger || needle.placements.iter().any(placed) {
-            trigger_points.push(start);
-        }
-        if needle.words.is_empty() || token_start == last_identifier {
-            continue;
-        }
-        // Vocabulary: the identifier around the needle must contain one of the phrases as
-        // whole words, and be code (not a comment or string).
-        let identifier = &text[token_start..token_end];
-        let split = words::split(identifier);
-        let mut matched = false;
-        for &wi in &needle.words {
-            let w = &rules.words[wi];
-            if w.unless.iter().any(|u| u.occurs_in(&split)) {
-                continue;
-            }
-            if let Some(phrase) = w.phrases.iter().find(|p| p.occurs_in(&split)) {
-                let node = root.descendant_for_byte_range(token_start, token_end);
-                if node.is_some_and(|n| lang.kinds.identifiers.contains(n) && n.byte_range() == (token_start..token_end)) {
-                    hits.push(Hit {
-                        kind: w.kind,
-                        range: token_start..token_end,
-                        detail: Some(format!("`{identifier}` (word: {phrase})")),
-                    });
-                    matched = true;
-                }
-            }
-        }
-        if matched {
-            last_identifier = token_start;
-        }
-    }
-
-    // Structural patterns: run where a trigger was found. When the query knows the node kinds
-    // its patterns start at, run it (anchored, depth 0) on each such node on the path from
-    // the statement down to the trigger; otherwise on the whole statement.
-    if let Some(anchored) = &lang.anchored {
-        let mut cursor = QueryCursor::new();
-        let mut done: std::collections::HashSet<usize> = std::collections::HashSet::new();
-        let mut statements: Vec<Range<usize>> = Vec::new();
-        let mut seeker = Seeker::new(root);
-        trigger_points.sort_unstable();
-        trigger_points.dedup();
-        for point in trigger_points {
-            match &anchored.roots {
-                Some(roots) => {
-                    cursor.set_max_start_depth(Some(0));
-                    for &node in seeker.seek(point).iter().filter(|n| roots.contains(**n)) {
-                        if done.insert(node.id()) {
-                            run_query(anchored, node, text, &mut cursor, &mut hits);
-                        }
-                    }
-                }
-                None => {
-                    let statement = statement_at(root, point, &lang.kinds.statement_containers);
-                    if statements.iter().any(|r| r.start <= statement.start_byte() && statement.end_byte() <= r.end) {
-                        continue;
-                    }
-                    statements.push(statement.byte_range());
-                    cursor.set_max_start_depth(None);
-                    run_query(anchored, statement, text, &mut cursor, &mut hits);
-                }
-            }
-        }
-    }
-    if let Some(unanchored) = &lang.unanchored {
-        let mut cursor = QueryCursor::new();
-        run_query(unanchored, root, text, &mut cursor, &mut hits);
-    }
-    hits
-}
-
-/// True when only letters and whitespace (at most 40 bytes of them) separate `start` from a
-/// string's opening quote or an interpolation's closing `}`: the word is among the first
-/// words of a string, as a `^\s*(KEYWORD …)` pattern needs.
-fn opens_string(bytes: &[u8], start: usize) -> bool {
-    let floor = start.saturating_sub(40);
-    let mut i = start;
-    while i > floor {
-        let b = bytes[i - 1];
-        if b.is_ascii_alphabetic() || b.is_ascii_whitespace() {
-            i -= 1;
-            continue;
-        }
-        return matches!(b, b'"' | b'\'' | b'}');
-    }
-    i == 0
-}
-
-fn is_ident_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
-}
-
-/// Finds the path from the root to the smallest node at a byte offset, for offsets in
-/// increasing order, moving a tree cursor forward instead of starting from the root each
-/// time (a node's children are otherwise scanned from the first one, at every level).
-struct Seeker<'t> {
-    cursor: tree_sitter::TreeCursor<'t>,
-    path: Vec<Node<'t>>,
-}
-
-impl<'t> Seeker<'t> {
-    fn new(root: Node<'t>) -> Seeker<'t> {
-        Seeker { cursor: root.walk(), path: vec![root] }
-    }
-
-    fn seek(&mut self, point: usize) -> &[Node<'t>] {
-        let contains = |n: Node| n.start_byte() <= point && point < n.end_byte();
-        // Up (or forward among siblings) until the current node contains the point.
-        loop {
-            let node = self.cursor.node();
-            if contains(node) || self.path.len() == 1 {
-                break;
-            }
-            if node.end_byte() <= point && self.cursor.goto_next_sibling() {
-                let last = self.path.len() - 1;
-                self.path[last] = self.cursor.node();
-                continue;
-            }
-            if !self.cursor.goto_parent() {
-                break;
-            }
-            self.path.pop();
-        }
-        // Down to the smallest node containing the point.
-        while self.cursor.goto_first_child() {
-            while self.cursor.node().end_byte() <= point {
-                if !self.cursor.goto_next_sibling() {
-                    break;
-                }
-            }
-            if !contains(self.cursor.node()) {
-                self.cursor.goto_parent();
-                break;
-            }
-            self.path.push(self.cursor.node());
-        }
-        &self.path
-    }
-}
-
-/// The statement or item around byte `point`: the deepest node on the path from the root to
-/// `point` whose parent holds statements or items. Walks down from the root, because
-/// tree-sitter finds a node's parent by walking down too.
-fn statement_at<'t>(root: Node<'t>, point: usize, containers: &KindSet) -> Node<'t> {
-    let mut node = root;
-    let mut statement = root;
-    while let Some(child) = node.first_child_for_byte(point) {
-        if child.start_byte() > point {
-            break;
-        }
-        if containers.contains(node) {
-            statement = child;
-        }
-        node = child;
-    }
-    statement
-}
-
-fn run_query(query: &CompiledQuery, node: Node, text: &str, cursor: &mut QueryCursor, hits: &mut Vec<Hit>) {
-    let mut matches = cursor.matches(&query.query, node, text.as_bytes());
-    while let Some(m) = matches.next() {
-        for c in m.captures() {
-            if let CaptureRole::Signal(kind) = query.roles[c.index as usize] {
-                let detail = query.reasons[m.pattern_index]
-                    .clone()
-                    .or_else(|| Some(format!("`{}`", snippet(&text[c.node.byte_range()]))));
-                hits.push(Hit { kind, range: c.node.byte_range(), detail });
-            }
-        }
     }
 }
 
@@ -355,12 +164,7 @@ fn first_error(root: Node) -> Option<usize> {
 
 /// The first line of a piece of code, shortened for messages.
 pub fn snippet(code: &str) -> String {
-    let first = code.lines().next().unwrap_or("").trim();
-    let mut out: String = first.chars().take(60).collect();
-    if out.len() < first.len() || code.trim().lines().nth(1).is_some() {
-        out.push('…');
-    }
-    out
+    chunks::snippet(code)
 }
 
 /// Name-scope vocabulary: words in the names of regions.

@@ -5,12 +5,14 @@
 //! `classify::classify` is the one entry point that the CLI and the language server share.
 //!
 //! Reading order: `lane` (the model), `language` (descriptors), `queries` and `rules` (the
-//! data), `config`, `ruleset` (compiled rules), `syntax` (parse and regions), `annotations`,
-//! `classify` (the heart), `explain` (the Markdown shared by CLI and hover), `line_index`,
-//! then the edges: `report` and `cli`.
+//! data), `config`, `ruleset` (compiled rules), `syntax` (parse and regions), `annotations`, `chunks`
+//! (units of work, cached between edits), `classify` (the heart), `explain` (the Markdown shared by CLI and hover), `line_index`,
+//! then the edges: `report` and `cli` (the command line), and `lsp` (the language server,
+//! the only module that knows the protocol).
 #![deny(clippy::print_stdout)]
 
 pub mod annotations;
+pub mod chunks;
 pub mod classify;
 pub mod cli;
 pub mod config;
@@ -18,6 +20,7 @@ pub mod explain;
 pub mod lane;
 pub mod language;
 pub mod line_index;
+pub mod lsp;
 pub mod queries;
 pub mod report;
 pub mod rules;

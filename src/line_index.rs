@@ -1,6 +1,6 @@
 //! Byte offsets ↔ lines and columns, in UTF-8 or UTF-16 code units. The one place that
 //! converts positions: the CLI (1-based lines) and the language server (0-based LSP
-//! positions) both use it.
+//! positions) both use it. Lines end at `\n`, `\r\n` or a lone `\r`, as the LSP specifies.
 
 /// How columns are counted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,8 +26,27 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
-        starts.extend(memchr_iter(text.as_bytes()).map(|i| i + 1));
+        starts.extend(line_starts(text.as_bytes(), 0, text.len()));
         LineIndex { starts, len: text.len() }
+    }
+
+    /// Update the index after `text[start..old_end]` was replaced by `new_len` bytes (`text`
+    /// is the text after the edit). Only the lines around the edit are rescanned.
+    pub fn apply_edit(&mut self, text: &str, start: usize, old_end: usize, new_len: usize) {
+        let delta = new_len as isize - (old_end - start) as isize;
+        // A line start at `s` depends on the bytes at `s - 1` and `s` (for `\r\n`), so the
+        // starts in (start - 1, old_end + 1] may change; those after only move.
+        let lo = start.saturating_sub(1);
+        let hi_old = old_end + 1;
+        let keep_before = self.starts.partition_point(|&s| s <= lo);
+        let keep_after = self.starts.partition_point(|&s| s <= hi_old);
+        let hi_new = ((hi_old as isize + delta) as usize).min(text.len());
+        let middle: Vec<usize> = line_starts(text.as_bytes(), lo, hi_new).collect();
+        let after: Vec<usize> = self.starts[keep_after..].iter().map(|&s| (s as isize + delta) as usize).collect();
+        self.starts.truncate(keep_before);
+        self.starts.extend(middle.into_iter().filter(|&s| s > lo && s <= hi_new));
+        self.starts.extend(after);
+        self.len = text.len();
     }
 
     /// Number of lines as editors and `wc -l` count them: a final line break does not start
@@ -53,8 +72,12 @@ impl LineIndex {
     /// Byte range of a line's text, without its line break.
     pub fn line_range(&self, text: &str, line: usize) -> Option<std::ops::Range<usize>> {
         let start = *self.starts.get(line)?;
-        let mut end = self.starts.get(line + 1).map_or(self.len, |s| s - 1);
-        if end > start && text.as_bytes().get(end - 1) == Some(&b'\r') {
+        let mut end = self.starts.get(line + 1).map_or(self.len, |&s| s);
+        let bytes = text.as_bytes();
+        if end > start && bytes.get(end - 1) == Some(&b'\n') {
+            end -= 1;
+        }
+        if end > start && bytes.get(end - 1) == Some(&b'\r') {
             end -= 1;
         }
         Some(start..end)
@@ -97,13 +120,50 @@ impl LineIndex {
     }
 }
 
-fn memchr_iter(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes.iter().enumerate().filter(|(_, &b)| b == b'\n').map(|(i, _)| i)
+/// Line starts (offsets just after a line break) for breaks ending in `from..to`.
+fn line_starts(bytes: &[u8], from: usize, to: usize) -> impl Iterator<Item = usize> + '_ {
+    let to = to.min(bytes.len());
+    (from.min(to)..to).filter_map(move |i| match bytes[i] {
+        b'\n' => Some(i + 1),
+        b'\r' if bytes.get(i + 1) != Some(&b'\n') => Some(i + 1),
+        _ => None,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_breaks_of_every_kind() {
+        let text = "a\nb\r\nc\rd";
+        let index = LineIndex::new(text);
+        assert_eq!(index.starts, vec![0, 2, 5, 7]);
+        assert_eq!(index.line_range(text, 1), Some(2..3));
+        assert_eq!(index.line_range(text, 2), Some(5..6));
+        assert_eq!(index.line_count(), 4);
+    }
+
+    #[test]
+    fn incremental_updates_match_a_fresh_index() {
+        // A small deterministic generator: edits of every kind of line break, at every place.
+        let pieces = ["", "x", "\n", "\r", "\r\n", "é\n", "ab\rcd", "\n\n"];
+        let base = "ab\r\ncd\ne\rf\n";
+        for start in 0..=base.len() {
+            for end in start..=base.len() {
+                for piece in pieces {
+                    if !base.is_char_boundary(start) || !base.is_char_boundary(end) {
+                        continue;
+                    }
+                    let mut index = LineIndex::new(base);
+                    let mut text = base.to_string();
+                    text.replace_range(start..end, piece);
+                    index.apply_edit(&text, start, end, piece.len());
+                    assert_eq!(index, LineIndex::new(&text), "{base:?} [{start}..{end}] <- {piece:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn multibyte_columns() {

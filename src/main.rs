@@ -36,6 +36,12 @@ enum Command {
     Rules,
     /// Print the syntax tree of a file (for writing queries).
     Tree { file: PathBuf },
+    /// Run the language server on stdin/stdout.
+    Lsp {
+        /// Accepted and ignored (editors pass it); stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -64,6 +70,7 @@ fn main() -> ExitCode {
             let table = lanes::rules::markdown_table(lanes::ruleset::Ruleset::builtin());
             std::io::stdout().write_all(table.as_bytes()).map(|_| cli::EXIT_OK).map_err(Into::into)
         }
+        Command::Lsp { stdio: _ } => Ok(lanes::lsp::run_stdio()),
         Command::Tree { file } => cli::tree(&file).and_then(|t| {
             std::io::stdout().write_all(t.as_bytes())?;
             Ok(cli::EXIT_OK)

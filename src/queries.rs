@@ -14,7 +14,7 @@ use crate::language::Language;
 /// same table; a test keeps them in sync.
 pub const CAPTURES: &[(&str, &str)] = &[
     ("region.function", "a free function (Rust `fn`, Python `def` outside a class)"),
-    ("region.method", "a function defined in an `impl`, a `trait` or a class body"),
+    ("region.method", "a method; lanes also calls every function directly inside a class, `impl` or trait a method"),
     ("region.class", "a Python class"),
     ("region.impl", "a Rust `impl` block"),
     ("region.trait", "a Rust `trait` with its default methods"),

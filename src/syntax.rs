@@ -49,117 +49,139 @@ pub struct Region {
     pub parent: Option<usize>,
 }
 
-/// What one walk over a file's statements finds.
-pub struct Outline {
-    /// Regions outermost first; index 0 is the file's module region.
-    pub regions: Vec<Region>,
-    /// Byte ranges of import statements, in order.
+/// What the walks over a file's chunks found: regions (keyed by node id while collecting)
+/// and import statements.
+#[derive(Default)]
+pub struct Found {
+    pub regions: HashMap<usize, Region>,
     pub imports: Vec<Range<usize>>,
 }
 
-/// The regions (and imports) of a file.
-pub fn outline(tree: &Tree, text: &str, rules: &LanguageRules, module_name: &str) -> Outline {
-    let root = tree.root_node();
-    let mut found: HashMap<usize, Region> = HashMap::new();
-    let mut cursor = QueryCursor::new();
-    cursor.set_max_start_depth(Some(0));
-    let query = &rules.regions;
-    // Walk only through nodes that can hold regions, and run the region query (anchored at
-    // the node) on the nodes its patterns start with. The walk also notes, per region node,
-    // where its decorators, attributes and leading comments begin, because tree-sitter finds
-    // parents and previous siblings only by walking down from the root again.
-    let mut extended: HashMap<usize, Range<usize>> = HashMap::new();
+/// Walk a group of sibling nodes (leading attributes and comments, then an item) and
+/// everything below them that can hold regions, running the region query at every node a
+/// region pattern starts with. `skip` is a node (a container's body) not to descend into.
+/// Also notes, per region, where its decorators, attributes and leading comments begin.
+pub fn outline_group(
+    group: &[Node],
+    skip: Option<usize>,
+    text: &str,
+    rules: &LanguageRules,
+    cursor: &mut QueryCursor,
+    found: &mut Found,
+) {
     let kinds = &rules.kinds;
-    let mut imports = Vec::new();
-    let mut walk = root.walk();
-    let mut ancestors: Vec<Node> = Vec::new();
-    // Per depth: the start byte and last row of a run of attributes/comments just passed.
-    let mut runs: Vec<Option<(usize, usize)>> = vec![None];
-    'outer: loop {
-        let node = walk.node();
-        let depth = runs.len() - 1;
-        let mut descend = false;
-        if kinds.leading.contains(node) {
-            let start = match runs[depth] {
-                Some((s, end_row)) if end_row + 1 >= node.start_position().row => s,
-                _ => node.start_byte(),
-            };
-            runs[depth] = Some((start, node.end_position().row));
-        } else if node.is_named() {
-            let start = match runs[depth] {
-                Some((s, end_row)) if end_row + 1 >= node.start_position().row => s,
-                _ => node.start_byte(),
-            };
-            runs[depth] = None;
-            let is_root = rules.region_roots.contains(node);
-            if is_root {
-                let range = match ancestors.last() {
-                    Some(parent) if kinds.wrappers.contains(*parent) => extended
-                        .get(&parent.id())
-                        .cloned()
-                        .unwrap_or_else(|| parent.byte_range()),
-                    _ => start..node.end_byte(),
+    let query = &rules.regions;
+    cursor.set_max_start_depth(Some(0));
+    let mut extended: HashMap<usize, Range<usize>> = HashMap::new();
+    // The start byte and last row of a run of attributes/comments just passed, per depth.
+    let mut top_run: Option<(usize, usize)> = None;
+    for &top in group {
+        let mut walk = top.walk();
+        let mut ancestors: Vec<Node> = Vec::new();
+        let mut runs: Vec<Option<(usize, usize)>> = vec![top_run];
+        'outer: loop {
+            let node = walk.node();
+            let depth = runs.len() - 1;
+            let mut descend = false;
+            if kinds.leading.contains(node) {
+                let start = match runs[depth] {
+                    Some((s, end_row)) if end_row + 1 >= node.start_position().row => s,
+                    _ => node.start_byte(),
                 };
-                extended.insert(node.id(), range);
-                let mut matches = cursor.matches(&query.query, node, text.as_bytes());
-                while let Some(m) = matches.next() {
-                    collect_region(m.captures(), query, text, &mut found);
+                runs[depth] = Some((start, node.end_position().row));
+            } else if node.is_named() {
+                let start = match runs[depth] {
+                    Some((s, end_row)) if end_row + 1 >= node.start_position().row => s,
+                    _ => node.start_byte(),
+                };
+                runs[depth] = None;
+                let is_root = rules.region_roots.contains(node);
+                if is_root {
+                    let range = match ancestors.last() {
+                        Some(parent) if kinds.wrappers.contains(*parent) => {
+                            extended.get(&parent.id()).cloned().unwrap_or_else(|| parent.byte_range())
+                        }
+                        _ => start..node.end_byte(),
+                    };
+                    extended.insert(node.id(), range);
+                    let mut matches = cursor.matches(&query.query, node, text.as_bytes());
+                    while let Some(m) = matches.next() {
+                        collect_region(m.captures(), query, text, &mut found.regions);
+                    }
+                } else if kinds.wrappers.contains(node) {
+                    extended.insert(node.id(), start..node.end_byte());
                 }
-            } else if kinds.wrappers.contains(node) {
-                extended.insert(node.id(), start..node.end_byte());
+                // `mod x;` declares a file (an import); `mod x { … }` is a region.
+                if kinds.imports.contains(node) && !found.regions.contains_key(&node.id()) {
+                    found.imports.push(node.byte_range());
+                }
+                // Inside an ERROR node the parser kept whatever it could: look there too.
+                descend = (is_root || node.is_error() || kinds.region_scopes.contains(node) || kinds.wrappers.contains(node))
+                    && skip != Some(node.id());
             }
-            // `mod x;` declares a file (an import); `mod x { … }` is a region.
-            if kinds.imports.contains(node) && !found.contains_key(&node.id()) {
-                imports.push(node.byte_range());
+            if descend && walk.goto_first_child() {
+                ancestors.push(node);
+                runs.push(None);
+                continue;
             }
-            // Inside an ERROR node the parser kept whatever it could: look there too.
-            descend = is_root || node == root || node.is_error() || kinds.region_scopes.contains(node);
-        }
-        if descend && walk.goto_first_child() {
-            ancestors.push(node);
-            runs.push(None);
-            continue;
-        }
-        while !walk.goto_next_sibling() {
-            if !walk.goto_parent() {
-                break 'outer;
+            loop {
+                if runs.len() == 1 {
+                    // Back at `top`: its siblings are the caller's business.
+                    break 'outer;
+                }
+                if walk.goto_next_sibling() {
+                    break;
+                }
+                walk.goto_parent();
+                ancestors.pop();
+                runs.pop();
             }
-            ancestors.pop();
-            runs.pop();
         }
+        top_run = runs[0];
     }
-    for (id, region) in found.iter_mut() {
+    for (id, region) in found.regions.iter_mut() {
         if let Some(range) = extended.get(id) {
             region.range = range.clone();
         }
     }
+}
+
+/// Order regions outermost first behind the file's module region, link each to its parent,
+/// and call a function directly inside a class, `impl` or trait a method.
+pub fn assemble(found: impl IntoIterator<Item = Region>, text_len: usize, module_name: &str) -> Vec<Region> {
     let mut regions = vec![Region {
         kind: RegionKind::Module,
         name: module_name.to_string(),
-        range: 0..text.len(),
-        decl_range: 0..text.len(),
+        range: 0..text_len,
+        decl_range: 0..text_len,
         name_range: 0..0,
         parent: None,
     }];
-    let mut rest: Vec<Region> = found.into_values().collect();
-    rest.sort_by(|a, b| (a.range.start, b.range.end).cmp(&(b.range.start, a.range.end)));
+    let mut rest: Vec<Region> = found.into_iter().collect();
+    rest.sort_by(|a, b| (a.range.start, b.range.end, a.decl_range.start).cmp(&(b.range.start, a.range.end, b.decl_range.start)));
     regions.extend(rest);
-    // Parents: the nearest earlier region whose range contains this one.
     let mut stack: Vec<usize> = vec![0];
     for i in 1..regions.len() {
         while let Some(&top) = stack.last() {
-            if top == 0 || regions[top].range.end >= regions[i].range.end && regions[top].range.start <= regions[i].range.start {
+            let (outer, inner) = (&regions[top].range, &regions[i].range);
+            if top == 0 || (outer.start <= inner.start && inner.end <= outer.end) {
                 break;
             }
             stack.pop();
         }
-        regions[i].parent = stack.last().copied();
+        let parent = stack.last().copied();
+        regions[i].parent = parent;
+        if regions[i].kind == RegionKind::Function
+            && parent.is_some_and(|p| matches!(regions[p].kind, RegionKind::Class | RegionKind::Impl | RegionKind::Trait))
+        {
+            regions[i].kind = RegionKind::Method;
+        }
         stack.push(i);
     }
-    Outline { regions, imports }
+    regions
 }
 
-fn collect_region(
+pub(crate) fn collect_region(
     captures: &[tree_sitter::QueryCapture],
     query: &crate::ruleset::CompiledQuery,
     text: &str,

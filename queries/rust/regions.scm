@@ -1,19 +1,10 @@
 ; Regions of Rust code: what gets a lane of its own.
-; A `fn` with a body anywhere is a function; one directly in an `impl` or `trait` is a method.
+; A `fn` with a body anywhere is a function; lanes calls one directly inside an `impl` or a
+; `trait` a method.
 ; Trait method declarations without a body are `function_signature_item`, not regions.
 
 (function_item
   name: (identifier) @name) @region.function
-
-(impl_item
-  body: (declaration_list
-    (function_item
-      name: (identifier) @name) @region.method))
-
-(trait_item
-  body: (declaration_list
-    (function_item
-      name: (identifier) @name) @region.method))
 
 ; `impl Trait for Type` is named `Trait for Type`; an inherent impl is named by its type.
 (impl_item

@@ -1,0 +1,141 @@
+//! One function per feature: take a document snapshot (and parameters) and return the
+//! protocol result. Synchronous and free of I/O; the server calls them inside
+//! `catch_unwind`, so a bug here costs one answer, never the server.
+
+use std::sync::Arc;
+
+use serde_json::json;
+use tower_lsp_server::ls_types::{
+    CodeLens, Command, Diagnostic, DiagnosticRelatedInformation, Hover, HoverContents, Location, MarkupContent,
+    MarkupKind, NumberOrString, Position, Uri,
+};
+
+use crate::classify::{Classification, RegionLane};
+use crate::explain;
+use crate::lane::Lane;
+use crate::line_index::{Encoding, LineIndex};
+use crate::ruleset::RegionKind;
+
+use super::convert;
+use super::state::ClientOptions;
+
+/// The command a code lens runs: show the explanation of the region at a position.
+pub const EXPLAIN_COMMAND: &str = "lanes.explain";
+
+/// What handlers read: one version of one document and its classification.
+pub struct Snapshot {
+    pub uri: Uri,
+    pub version: i32,
+    pub text: Arc<str>,
+    pub line_index: LineIndex,
+    pub classification: Arc<Classification>,
+    pub encoding: Encoding,
+    pub options: ClientOptions,
+}
+
+impl Snapshot {
+    fn range(&self, r: &std::ops::Range<usize>) -> tower_lsp_server::ls_types::Range {
+        convert::range(&self.line_index, &self.text, r, self.encoding)
+    }
+
+    fn offset(&self, p: Position) -> usize {
+        convert::offset(&self.line_index, &self.text, p, self.encoding)
+    }
+}
+
+/// The regions that get a diagnostic or a lens: functions, methods and classes, and any
+/// container with evidence of its own at its lane.
+fn reportable(r: &RegionLane) -> bool {
+    match r.region.kind {
+        RegionKind::Function | RegionKind::Method | RegionKind::Class => true,
+        _ => r.evidence.iter().any(|e| !e.overridden && e.lane == r.lane && e.rule != "contains" && e.rule != "default"),
+    }
+}
+
+/// Diagnostics for the regions whose lane the client asked for (by default Lane 3).
+pub fn diagnostics(s: &Snapshot) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for r in &s.classification.regions {
+        if !s.options.diagnostic_lanes.contains(&r.lane.number()) || !reportable(r) {
+            continue;
+        }
+        let decisive: Vec<_> = r.evidence.iter().filter(|e| !e.overridden && e.lane == r.lane).collect();
+        let Some(first) = decisive.first() else { continue };
+        // The module region has no name: put its diagnostic on its first piece of evidence.
+        let at = if r.region.kind == RegionKind::Module { first.range.clone() } else { r.region.name_range.clone() };
+        let gates: Vec<&str> = explain::gates(r).iter().map(|g| g.name()).collect();
+        let permits = match r.lane {
+            Lane::Three => "human-curated implementation",
+            Lane::Two => "generated code on well-defined sub-problems",
+            Lane::One => "generated code welcome",
+        };
+        let message = format!(
+            "{} ({}): {} — {permits}; gates: {}",
+            r.lane,
+            explain::category_summary(r),
+            explain::evidence_text(first),
+            if gates.is_empty() { "none".to_string() } else { gates.join(", ") }
+        );
+        let related = decisive
+            .iter()
+            .map(|e| DiagnosticRelatedInformation {
+                location: Location { uri: s.uri.clone(), range: s.range(&e.range) },
+                message: format!("{}: {}", e.rule, explain::evidence_text(e)),
+            })
+            .collect();
+        out.push(Diagnostic {
+            range: s.range(&at),
+            severity: Some(s.options.severity()),
+            code: Some(NumberOrString::String(first.rule.clone())),
+            source: Some("lanes".into()),
+            message,
+            related_information: Some(related),
+            data: Some(json!({ "lane": r.lane.number(), "region": r.region.name, "kind": r.region.kind.name() })),
+            ..Diagnostic::default()
+        });
+    }
+    out
+}
+
+/// The explanation of the innermost region at a position.
+pub fn hover(s: &Snapshot, position: Position) -> Option<Hover> {
+    let offset = s.offset(position);
+    let c = &s.classification;
+    let region = c.region_at(offset);
+    let index = c.regions.iter().position(|r| std::ptr::eq(r, region))?;
+    let markdown = explain::explain(c, index, &s.text, &s.line_index);
+    let range = if index == 0 { None } else { Some(s.range(&region.region.name_range)) };
+    Some(Hover { contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: markdown }), range })
+}
+
+/// The explanation at a position, for the `lanes.explain` command.
+pub fn explain_at(s: &Snapshot, position: Position) -> String {
+    let c = &s.classification;
+    let region = c.region_at(s.offset(position));
+    let index = c.regions.iter().position(|r| std::ptr::eq(r, region)).unwrap_or(0);
+    explain::explain(c, index, &s.text, &s.line_index)
+}
+
+/// `Lane 3 · billing` above each function, method and class.
+pub fn code_lenses(s: &Snapshot) -> Vec<CodeLens> {
+    if !s.options.code_lens {
+        return Vec::new();
+    }
+    s.classification
+        .regions
+        .iter()
+        .filter(|r| matches!(r.region.kind, RegionKind::Function | RegionKind::Method | RegionKind::Class))
+        .map(|r| {
+            let range = s.range(&r.region.name_range);
+            CodeLens {
+                range,
+                command: Some(Command {
+                    title: format!("{} · {}", r.lane, explain::category_summary(r)),
+                    command: EXPLAIN_COMMAND.into(),
+                    arguments: Some(vec![json!(s.uri.as_str()), json!(range.start)]),
+                }),
+                data: None,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,511 @@
+//! `lanes lsp`: the language server. A thin adapter over the engine: it keeps open documents
+//! and their trees, asks `classify` for lanes, and turns the answers into diagnostics,
+//! hovers and code lenses (`handlers`, `convert`). Edits are applied synchronously as they
+//! arrive; analysis runs on blocking threads and results for stale versions are dropped.
+//! Our own framing layer (`transport`) sits between stdio and tower-lsp, so that malformed
+//! input gets an error reply instead of ending the session.
+
+pub mod convert;
+pub mod handlers;
+pub mod state;
+pub mod transport;
+
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server as LspServer};
+
+use crate::classify::{classify_tree, Classification, SourceFile};
+use crate::language::Language;
+use crate::syntax;
+use handlers::Snapshot;
+use state::{file_path, ClientOptions, Document, State};
+
+/// Run the server on stdin/stdout until `exit`. Returns the process exit code: 0 after a
+/// `shutdown` request, 1 otherwise (as the specification asks).
+pub fn run_stdio() -> i32 {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("lanes lsp: cannot start the runtime: {e}");
+            return 1;
+        }
+    };
+    runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()))
+}
+
+/// Serve one session over any byte streams (stdio, or in-memory pipes in tests). Returns the
+/// exit code the process should end with.
+pub async fn serve<R, W>(input: R, output: W) -> i32
+where
+    R: tokio::io::AsyncRead + Unpin,
+    W: tokio::io::AsyncWrite + Unpin,
+{
+    let lifecycle = Arc::new(transport::Lifecycle::new());
+    let (to_server, server_in) = tokio::io::duplex(1 << 20);
+    let (server_out, from_server) = tokio::io::duplex(1 << 20);
+    let (replies_tx, replies_rx) = tokio::sync::mpsc::unbounded_channel();
+    let (service, socket) = LspService::new(Server::new);
+    // One message at a time: edits are applied in order, and every handler is short
+    // (analysis runs on blocking threads).
+    let session = LspServer::new(server_in, server_out, socket).concurrency_level(1).serve(service);
+    let input = transport::sanitize_input(input, to_server, replies_tx, lifecycle.clone());
+    let output = transport::merge_output(from_server, replies_rx, output);
+    let (input, output, ()) = tokio::join!(input, output, session);
+    if let Err(e) = input.and(output) {
+        eprintln!("lanes lsp: stdio error: {e}");
+    }
+    if lifecycle.shutdown_requested() {
+        0
+    } else {
+        1
+    }
+}
+
+/// The tower-lsp service. Every method is a few lines that call `state` or `handlers`.
+pub struct Server {
+    client: Client,
+    state: Arc<Mutex<State>>,
+    /// Last version published per document, so that an older result never follows a newer.
+    published: Arc<tokio::sync::Mutex<HashMap<Uri, i32>>>,
+    capabilities: Mutex<ClientFlags>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct ClientFlags {
+    configuration: bool,
+    watch_registration: bool,
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Run `f`, turning a panic into `None` (and a line on stderr).
+fn guarded<T>(what: &str, f: impl FnOnce() -> T) -> Option<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(v) => Some(v),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            eprintln!("lanes lsp: internal error in {what}: {message}");
+            None
+        }
+    }
+}
+
+fn internal_error(what: &str) -> Error {
+    Error { code: ErrorCode::InternalError, message: format!("lanes: internal error in {what}").into(), data: None }
+}
+
+impl Server {
+    pub fn new(client: Client) -> Server {
+        Server {
+            client,
+            state: Arc::new(Mutex::new(State::new())),
+            published: Arc::new(tokio::sync::Mutex::new(HashMap::new())),
+            capabilities: Mutex::new(ClientFlags::default()),
+        }
+    }
+
+    /// Classify the current version of a document (on a blocking thread) and publish its
+    /// diagnostics, unless a newer version has arrived meanwhile.
+    async fn refresh(&self, uri: Uri) {
+        let state = self.state.clone();
+        let task_uri = uri.clone();
+        let result = tokio::task::spawn_blocking(move || guarded("analysis", || analyze(&state, &task_uri)).flatten()).await;
+        let Ok(Some(outcome)) = result else { return };
+        self.publish_config_errors(&outcome.config_errors).await;
+        let Some(snapshot) = outcome.snapshot else {
+            if let Some(message) = outcome.skipped {
+                self.client.show_message(MessageType::WARNING, message).await;
+                self.publish(uri, Vec::new(), outcome.version).await;
+            }
+            return;
+        };
+        let diagnostics = guarded("diagnostics", || handlers::diagnostics(&snapshot)).unwrap_or_default();
+        self.publish(uri, diagnostics, snapshot.version).await;
+    }
+
+    async fn publish(&self, uri: Uri, diagnostics: Vec<Diagnostic>, version: i32) {
+        let mut published = self.published.lock().await;
+        let current = lock(&self.state).docs.get(&uri).map(|d| d.version);
+        if current != Some(version) || published.get(&uri).is_some_and(|&v| v > version) {
+            return;
+        }
+        published.insert(uri.clone(), version);
+        self.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
+    }
+
+    /// Diagnostics on broken configuration files, and a message the first time.
+    async fn publish_config_errors(&self, errors: &[(PathBuf, crate::config::ConfigError, bool)]) {
+        for (path, error, first_time) in errors {
+            let Some(uri) = Uri::from_file_path(path) else { continue };
+            let line = error.line.saturating_sub(1) as u32;
+            let character = error.column.saturating_sub(1) as u32;
+            let range = Range { start: Position { line, character }, end: Position { line, character: character + 1 } };
+            let diagnostic = Diagnostic {
+                range,
+                severity: Some(DiagnosticSeverity::ERROR),
+                source: Some("lanes".into()),
+                message: error.message.clone(),
+                ..Diagnostic::default()
+            };
+            self.client.publish_diagnostics(uri, vec![diagnostic], None).await;
+            if *first_time {
+                self.client
+                    .show_message(MessageType::ERROR, format!("lanes: {error} (the last valid configuration stays in force)"))
+                    .await;
+            }
+        }
+    }
+
+    async fn refresh_all(&self) {
+        let uris: Vec<Uri> = lock(&self.state).docs.keys().cloned().collect();
+        for uri in uris {
+            self.refresh(uri).await;
+        }
+    }
+
+    /// A snapshot of a document at its current version, classifying it first if needed.
+    async fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
+        let state = self.state.clone();
+        let uri = uri.clone();
+        tokio::task::spawn_blocking(move || guarded("analysis", || analyze(&state, &uri)).flatten())
+            .await
+            .ok()
+            .flatten()
+            .and_then(|o| o.snapshot)
+    }
+
+    async fn fetch_settings(&self) {
+        if !self.capabilities.lock().map(|c| c.configuration).unwrap_or(false) {
+            return;
+        }
+        let item = ConfigurationItem { scope_uri: None, section: Some("lanes".into()) };
+        if let Ok(values) = self.client.configuration(vec![item]).await {
+            if let Some(options) = values.first().and_then(ClientOptions::from_value) {
+                lock(&self.state).options = options;
+            }
+        }
+    }
+}
+
+/// The result of analysing one document.
+struct Outcome {
+    version: i32,
+    snapshot: Option<Snapshot>,
+    skipped: Option<String>,
+    /// (config file, error, first time this error was seen)
+    config_errors: Vec<(PathBuf, crate::config::ConfigError, bool)>,
+}
+
+/// Bring a document's classification up to date. Parses incrementally from the edited tree,
+/// outside the lock; stores the new tree only if no edit arrived meanwhile.
+fn analyze(state: &Mutex<State>, uri: &Uri) -> Option<Outcome> {
+    let mut config_errors = Vec::new();
+    let (version, language, text, tree, path, ruleset, encoding, options, line_index) = {
+        let mut guard = lock(state);
+        let st = &mut *guard;
+        let path = file_path(uri);
+        let (_, config) = st.configs.ruleset_for(path.as_deref(), &st.folders);
+        // Load a configuration on first use; a broken one is retried only when it changes.
+        if let Some(config) = config.filter(|c| !st.configs.is_loaded(c) && !st.config_errors.contains_key(c)) {
+            match st.configs.load(&config) {
+                Ok(()) => {
+                    st.config_errors.remove(&config);
+                }
+                Err(e) => {
+                    if let Some(err) = e.downcast_ref::<crate::config::ConfigError>() {
+                        let first = st.config_errors.insert(config.clone(), err.to_string()).is_none();
+                        config_errors.push((config.clone(), err.clone(), first));
+                    } else if st.config_errors.insert(config.clone(), e.to_string()).is_none() {
+                        eprintln!("lanes lsp: {e:#}");
+                    }
+                }
+            }
+        }
+        let (ruleset, _) = st.configs.ruleset_for(path.as_deref(), &st.folders);
+        let encoding = st.encoding;
+        let options = st.options.clone();
+        let doc = st.docs.get_mut(uri)?;
+        if let Some(message) = &doc.skipped {
+            return Some(Outcome { version: doc.version, snapshot: None, skipped: Some(message.clone()), config_errors });
+        }
+        if let Some((v, c)) = &doc.classification {
+            if *v == doc.version {
+                let snapshot = Snapshot {
+                    uri: uri.clone(),
+                    version: *v,
+                    text: Arc::from(doc.text.as_str()),
+                    line_index: doc.line_index.clone(),
+                    classification: c.clone(),
+                    encoding,
+                    options,
+                };
+                return Some(Outcome { version: *v, snapshot: Some(snapshot), skipped: None, config_errors });
+            }
+        }
+        let text: Arc<str> = Arc::from(doc.text.as_str());
+        (doc.version, doc.language, text, doc.tree.clone(), path, ruleset, encoding, options, doc.line_index.clone())
+    };
+
+    let new_tree = syntax::parse(language, &text, tree.as_ref());
+    let display = path.clone().unwrap_or_else(|| PathBuf::from(uri.path().as_str()));
+    let rule_path = rule_path(&display, &ruleset.config);
+    let file = SourceFile { path: &display, rule_path: &rule_path, language, text: &text };
+    let classification: Arc<Classification> = Arc::new(classify_tree(&file, &new_tree, &ruleset));
+
+    let mut guard = lock(state);
+    if let Some(doc) = guard.docs.get_mut(uri) {
+        if doc.version == version {
+            doc.tree = Some(new_tree);
+            doc.classification = Some((version, classification.clone()));
+        }
+    }
+    let snapshot = Snapshot { uri: uri.clone(), version, text, line_index, classification, encoding, options };
+    Some(Outcome { version, snapshot: Some(snapshot), skipped: None, config_errors })
+}
+
+/// The path that configuration globs match: relative to the configuration's directory.
+fn rule_path(path: &Path, config: &crate::config::Config) -> PathBuf {
+    if config.source.is_some() {
+        if let Ok(rel) = path.strip_prefix(&config.root) {
+            return rel.to_path_buf();
+        }
+    }
+    path.file_name().map(PathBuf::from).unwrap_or_default()
+}
+
+fn capabilities(encoding: crate::line_index::Encoding) -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(convert::encoding_kind(encoding)),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+            open_close: Some(true),
+            change: Some(TextDocumentSyncKind::INCREMENTAL),
+            save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+            ..TextDocumentSyncOptions::default()
+        })),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: vec![handlers::EXPLAIN_COMMAND.to_string()],
+            ..ExecuteCommandOptions::default()
+        }),
+        workspace: Some(WorkspaceServerCapabilities {
+            workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                supported: Some(true),
+                change_notifications: Some(OneOf::Left(true)),
+            }),
+            file_operations: None,
+        }),
+        ..ServerCapabilities::default()
+    }
+}
+
+fn folder_paths(params: &InitializeParams) -> Vec<PathBuf> {
+    #[allow(deprecated)]
+    let root = params.root_uri.as_ref().and_then(file_path);
+    let folders: Vec<PathBuf> =
+        params.workspace_folders.iter().flatten().filter_map(|f| file_path(&f.uri)).collect();
+    if folders.is_empty() {
+        root.into_iter().collect()
+    } else {
+        folders
+    }
+}
+
+impl LanguageServer for Server {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let encoding = convert::negotiate(params.capabilities.general.as_ref().and_then(|g| g.position_encodings.as_deref()));
+        let workspace = params.capabilities.workspace.as_ref();
+        let flags = ClientFlags {
+            configuration: workspace.and_then(|w| w.configuration).unwrap_or(false),
+            watch_registration: workspace
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false),
+        };
+        if let Ok(mut c) = self.capabilities.lock() {
+            *c = flags;
+        }
+        {
+            let mut st = lock(&self.state);
+            st.encoding = encoding;
+            st.folders = folder_paths(&params);
+            if let Some(options) = params.initialization_options.as_ref().and_then(ClientOptions::from_value) {
+                st.options = options;
+            }
+        }
+        Ok(InitializeResult {
+            capabilities: capabilities(encoding),
+            server_info: Some(ServerInfo { name: "lanes".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let watch = self.capabilities.lock().map(|c| c.watch_registration).unwrap_or(false);
+        if watch {
+            let watchers = ["**/lanes.toml", "**/pyproject.toml"]
+                .into_iter()
+                .map(|glob| FileSystemWatcher { glob_pattern: GlobPattern::String(glob.into()), kind: None })
+                .collect();
+            let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+            let registration = Registration {
+                id: "lanes-config-watcher".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(options).ok(),
+            };
+            if let Err(e) = self.client.register_capability(vec![registration]).await {
+                eprintln!("lanes lsp: could not watch configuration files: {e}");
+            }
+        }
+        self.fetch_settings().await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let item = params.text_document;
+        let language = Language::from_language_id(&item.language_id)
+            .or_else(|| file_path(&item.uri).and_then(|p| Language::from_path(&p)));
+        let Some(language) = language else { return };
+        {
+            let mut st = lock(&self.state);
+            let max = st.options.max_file_size;
+            st.docs.insert(item.uri.clone(), Document::new(language, item.version, item.text, max));
+        }
+        self.refresh(item.uri).await;
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        {
+            let mut st = lock(&self.state);
+            let encoding = st.encoding;
+            let max = st.options.max_file_size;
+            let Some(doc) = st.docs.get_mut(&uri) else { return };
+            for change in &params.content_changes {
+                doc.apply_change(change, encoding);
+            }
+            doc.version = params.text_document.version;
+            doc.skipped = (doc.text.len() > max)
+                .then(|| format!("lanes: file not classified: {} bytes is over the {max} byte limit (maxFileSize)", doc.text.len()));
+        }
+        self.refresh(uri).await;
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let removed = lock(&self.state).docs.remove(&uri).is_some();
+        self.published.lock().await.remove(&uri);
+        if removed {
+            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        match ClientOptions::from_value(&params.settings).filter(|_| !params.settings.is_null()) {
+            Some(options) => lock(&self.state).options = options,
+            None => self.fetch_settings().await,
+        }
+        self.invalidate_all();
+        self.refresh_all().await;
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let mut errors = Vec::new();
+        let mut fixed = Vec::new();
+        {
+            let mut st = lock(&self.state);
+            for change in &params.changes {
+                let Some(path) = file_path(&change.uri) else { continue };
+                if change.typ == FileChangeType::DELETED {
+                    st.configs.forget(&path);
+                    st.config_errors.remove(&path);
+                    fixed.push(change.uri.clone());
+                    continue;
+                }
+                // A broken file keeps the last good rules in force.
+                match st.configs.load(&path) {
+                    Ok(()) => {
+                        st.config_errors.remove(&path);
+                        fixed.push(change.uri.clone());
+                    }
+                    Err(e) => {
+                        st.config_errors.insert(path.clone(), e.to_string());
+                        if let Some(err) = e.downcast_ref::<crate::config::ConfigError>() {
+                            errors.push((path, err.clone(), true));
+                        } else {
+                            eprintln!("lanes lsp: {e:#}");
+                        }
+                    }
+                }
+            }
+        }
+        for uri in fixed {
+            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
+        self.publish_config_errors(&errors).await;
+        self.invalidate_all();
+        self.refresh_all().await;
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        {
+            let mut st = lock(&self.state);
+            let removed: Vec<PathBuf> = params.event.removed.iter().filter_map(|f| file_path(&f.uri)).collect();
+            st.folders.retain(|f| !removed.contains(f));
+            st.folders.extend(params.event.added.iter().filter_map(|f| file_path(&f.uri)));
+        }
+        self.invalidate_all();
+        self.refresh_all().await;
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let position = params.text_document_position_params.position;
+        let Some(snapshot) = self.snapshot(&params.text_document_position_params.text_document.uri).await else {
+            return Ok(None);
+        };
+        guarded("hover", || handlers::hover(&snapshot, position)).ok_or_else(|| internal_error("hover"))
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let Some(snapshot) = self.snapshot(&params.text_document.uri).await else { return Ok(None) };
+        guarded("code lens", || Some(handlers::code_lenses(&snapshot))).ok_or_else(|| internal_error("code lens"))
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        if params.command != handlers::EXPLAIN_COMMAND {
+            return Err(Error::invalid_params(format!("unknown command `{}`", params.command)));
+        }
+        let uri = params.arguments.first().and_then(|v| v.as_str()).and_then(|s| s.parse::<Uri>().ok());
+        let position = params.arguments.get(1).and_then(|v| serde_json::from_value::<Position>(v.clone()).ok());
+        let (Some(uri), Some(position)) = (uri, position) else {
+            return Err(Error::invalid_params("expected [uri, position]"));
+        };
+        let Some(snapshot) = self.snapshot(&uri).await else { return Ok(None) };
+        let markdown = guarded("explain", || handlers::explain_at(&snapshot, position)).ok_or_else(|| internal_error("explain"))?;
+        Ok(Some(Value::String(markdown)))
+    }
+}
+
+impl Server {
+    /// Forget every classification, so that the next analysis uses new settings or rules.
+    fn invalidate_all(&self) {
+        for doc in lock(&self.state).docs.values_mut() {
+            doc.classification = None;
+        }
+    }
+}

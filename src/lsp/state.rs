@@ -1,0 +1,210 @@
+//! Server state: open documents (text, line index, tree with pending edits, last
+//! classification), client settings, workspace folders and the rulesets of their
+//! configurations. Edits are applied here, synchronously, in the order they arrive.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use tower_lsp_server::ls_types::{DiagnosticSeverity, TextDocumentContentChangeEvent, Uri};
+use tree_sitter::{InputEdit, Point, Tree};
+
+use crate::classify::Classification;
+use crate::cli::SharedRuleset;
+use crate::config::find_config_file;
+use crate::language::Language;
+use crate::line_index::{Encoding, LineIndex};
+use crate::ruleset::Ruleset;
+
+use super::convert;
+
+/// Client settings, from `initializationOptions` and `workspace/configuration` (section
+/// `lanes`). Names match the VS Code extension's settings.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ClientOptions {
+    /// Severity of Lane 3 diagnostics: `error`, `warning`, `information` or `hint`.
+    pub severity: String,
+    /// Show code lenses above functions, methods and classes.
+    pub code_lens: bool,
+    /// Lanes that get diagnostics (default: only Lane 3).
+    pub diagnostic_lanes: Vec<u8>,
+    /// Files larger than this (bytes) are not classified.
+    pub max_file_size: usize,
+}
+
+impl Default for ClientOptions {
+    fn default() -> ClientOptions {
+        ClientOptions {
+            severity: "information".into(),
+            code_lens: true,
+            diagnostic_lanes: vec![3],
+            max_file_size: 4 * 1024 * 1024,
+        }
+    }
+}
+
+impl ClientOptions {
+    pub fn severity(&self) -> DiagnosticSeverity {
+        convert::severity(&self.severity).unwrap_or(DiagnosticSeverity::INFORMATION)
+    }
+
+    /// Accept either the options themselves or an object with a `lanes` key.
+    pub fn from_value(value: &serde_json::Value) -> Option<ClientOptions> {
+        let inner = value.get("lanes").unwrap_or(value);
+        serde_json::from_value(inner.clone()).ok()
+    }
+}
+
+/// An open document.
+pub struct Document {
+    pub version: i32,
+    pub language: Language,
+    pub text: String,
+    pub line_index: LineIndex,
+    /// The last tree, with every edit since it was parsed applied through `Tree::edit`;
+    /// `None` after a full-text change (the next parse starts from scratch).
+    pub tree: Option<Tree>,
+    /// The classification of `text` at `version`, once computed.
+    pub classification: Option<(i32, Arc<Classification>)>,
+    /// Set when the document is too large to classify.
+    pub skipped: Option<String>,
+}
+
+impl Document {
+    pub fn new(language: Language, version: i32, text: String, max_size: usize) -> Document {
+        let skipped = (text.len() > max_size).then(|| {
+            format!("lanes: file not classified: {} bytes is over the {} byte limit (maxFileSize)", text.len(), max_size)
+        });
+        Document {
+            version,
+            language,
+            line_index: LineIndex::new(&text),
+            text,
+            tree: None,
+            classification: None,
+            skipped,
+        }
+    }
+
+    /// Apply one content change. Ranges are clamped into the text and put in order, so a
+    /// change can never leave the text, the line index and the tree out of step.
+    pub fn apply_change(&mut self, change: &TextDocumentContentChangeEvent, encoding: Encoding) {
+        let Some(range) = change.range else {
+            self.text = change.text.clone();
+            self.line_index = LineIndex::new(&self.text);
+            self.tree = None;
+            return;
+        };
+        let bytes = convert::byte_range(&self.line_index, &self.text, range, encoding);
+        let start_position = self.point(bytes.start);
+        let old_end_position = self.point(bytes.end);
+        self.text.replace_range(bytes.clone(), &change.text);
+        self.line_index.apply_edit(&self.text, bytes.start, bytes.end, change.text.len());
+        let new_end = bytes.start + change.text.len();
+        let new_end_position = match change.text.rfind('\n') {
+            Some(i) => Point { row: start_position.row + change.text.matches('\n').count(), column: change.text.len() - i - 1 },
+            None => Point { row: start_position.row, column: start_position.column + change.text.len() },
+        };
+        if let Some(tree) = &mut self.tree {
+            tree.edit(&InputEdit {
+                start_byte: bytes.start,
+                old_end_byte: bytes.end,
+                new_end_byte: new_end,
+                start_position,
+                old_end_position,
+                new_end_position,
+            });
+        }
+    }
+
+    /// A tree-sitter point: rows count `\n` only, columns are bytes.
+    fn point(&self, offset: usize) -> Point {
+        if !self.text.as_bytes().contains(&b'\r') {
+            let lc = self.line_index.line_col(&self.text, offset, Encoding::Utf8);
+            return Point { row: lc.line as usize, column: lc.col as usize };
+        }
+        let before = &self.text.as_bytes()[..offset.min(self.text.len())];
+        let row = before.iter().filter(|&&b| b == b'\n').count();
+        let column = before.len() - before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        Point { row, column }
+    }
+}
+
+/// Rulesets per configuration file, and the last error per file.
+#[derive(Default)]
+pub struct Configs {
+    loaded: HashMap<PathBuf, Arc<Ruleset>>,
+}
+
+impl Configs {
+    /// The ruleset for a document at `path`: the nearest configuration at or below the
+    /// workspace folder that holds the file; the built-in rules outside any folder.
+    pub fn ruleset_for(&mut self, path: Option<&Path>, folders: &[PathBuf]) -> (SharedRuleset, Option<PathBuf>) {
+        let builtin = (SharedRuleset::Builtin(Ruleset::builtin()), None);
+        let Some(path) = path else { return builtin };
+        let Some(folder) = folders.iter().filter(|f| path.starts_with(f)).max_by_key(|f| f.as_os_str().len()) else {
+            return builtin;
+        };
+        let Some(dir) = path.parent() else { return builtin };
+        let Some(config) = find_config_file(dir).filter(|c| c.starts_with(folder)) else { return builtin };
+        match self.loaded.get(&config) {
+            Some(r) => (SharedRuleset::Loaded(r.clone()), Some(config)),
+            None => (SharedRuleset::Builtin(Ruleset::builtin()), Some(config)),
+        }
+    }
+
+    /// Load (or reload) a configuration file. On error the last good ruleset stays in force.
+    pub fn load(&mut self, config: &Path) -> Result<(), anyhow::Error> {
+        let ruleset = crate::cli::load_ruleset(config)?;
+        self.loaded.insert(config.to_path_buf(), Arc::new(ruleset));
+        Ok(())
+    }
+
+    pub fn is_loaded(&self, config: &Path) -> bool {
+        self.loaded.contains_key(config)
+    }
+
+    pub fn forget(&mut self, config: &Path) {
+        self.loaded.remove(config);
+    }
+}
+
+/// Everything the server knows.
+pub struct State {
+    pub docs: HashMap<Uri, Document>,
+    pub encoding: Encoding,
+    pub options: ClientOptions,
+    pub folders: Vec<PathBuf>,
+    pub configs: Configs,
+    /// Configuration files that failed to load, with the message shown.
+    pub config_errors: HashMap<PathBuf, String>,
+}
+
+impl State {
+    pub fn new() -> State {
+        State {
+            docs: HashMap::new(),
+            encoding: Encoding::Utf16,
+            options: ClientOptions::default(),
+            folders: Vec::new(),
+            configs: Configs::default(),
+            config_errors: HashMap::new(),
+        }
+    }
+}
+
+impl Default for State {
+    fn default() -> State {
+        State::new()
+    }
+}
+
+/// The file path of a `file:` URI; `None` for other schemes.
+pub fn file_path(uri: &Uri) -> Option<PathBuf> {
+    if uri.scheme().as_str() != "file" {
+        return None;
+    }
+    uri.to_file_path().map(|p| p.into_owned())
+}
