@@ -36,10 +36,10 @@ pub fn find(text: &str, tree: &Tree, comments: &KindSet) -> (Vec<Annotation>, Ve
     let mut annotations = Vec::new();
     let mut problems = Vec::new();
     let root = tree.root_node();
-    let mut from = 0;
-    while let Some(found) = text[from..].find(MARKER) {
-        let at = from + found;
-        from = at + MARKER.len();
+    static FINDER: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+        std::sync::LazyLock::new(|| aho_corasick::AhoCorasick::new([MARKER]).expect("a valid pattern"));
+    for m in FINDER.find_iter(text) {
+        let at = m.start();
         let Some(node) = root.descendant_for_byte_range(at, at + MARKER.len()) else { continue };
         if !comments.contains(node) {
             continue;

@@ -1,7 +1,8 @@
 //! `lanes lsp`: the language server. A thin adapter over the engine: it keeps open documents
 //! and their trees, asks `classify` for lanes, and turns the answers into diagnostics,
-//! hovers and code lenses (`handlers`, `convert`). Edits are applied synchronously as they
-//! arrive; analysis runs on blocking threads and results for stale versions are dropped.
+//! hovers and code lenses (`handlers`, `convert`). Messages are handled one at a time, in
+//! order; edits are applied as they arrive, analysis is incremental (changed chunks only),
+//! and results for stale versions are never published.
 //! Our own framing layer (`transport`) sits between stdio and tower-lsp, so that malformed
 //! input gets an error reply instead of ending the session.
 
@@ -20,7 +21,7 @@ use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server as LspServer};
 
-use crate::classify::{classify_tree, Classification, SourceFile};
+use crate::classify::{classify_incremental, Classification, SourceFile};
 use crate::language::Language;
 use crate::syntax;
 use handlers::Snapshot;
@@ -119,10 +120,9 @@ impl Server {
     /// Classify the current version of a document (on a blocking thread) and publish its
     /// diagnostics, unless a newer version has arrived meanwhile.
     async fn refresh(&self, uri: Uri) {
-        let state = self.state.clone();
-        let task_uri = uri.clone();
-        let result = tokio::task::spawn_blocking(move || guarded("analysis", || analyze(&state, &task_uri)).flatten()).await;
-        let Ok(Some(outcome)) = result else { return };
+        // Analysis runs inline: messages are handled one at a time anyway, and a thread hop
+        // would cost more than most incremental analyses take.
+        let Some(outcome) = guarded("analysis", || analyze(&self.state, &uri)).flatten() else { return };
         self.publish_config_errors(&outcome.config_errors).await;
         let Some(snapshot) = outcome.snapshot else {
             if let Some(message) = outcome.skipped {
@@ -177,13 +177,7 @@ impl Server {
 
     /// A snapshot of a document at its current version, classifying it first if needed.
     async fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
-        let state = self.state.clone();
-        let uri = uri.clone();
-        tokio::task::spawn_blocking(move || guarded("analysis", || analyze(&state, &uri)).flatten())
-            .await
-            .ok()
-            .flatten()
-            .and_then(|o| o.snapshot)
+        guarded("analysis", || analyze(&self.state, uri)).flatten().and_then(|o| o.snapshot)
     }
 
     async fn fetch_settings(&self) {
@@ -212,7 +206,7 @@ struct Outcome {
 /// outside the lock; stores the new tree only if no edit arrived meanwhile.
 fn analyze(state: &Mutex<State>, uri: &Uri) -> Option<Outcome> {
     let mut config_errors = Vec::new();
-    let (version, language, text, tree, path, ruleset, encoding, options, line_index) = {
+    let (version, language, text, tree, path, ruleset, encoding, options, line_index, mut chunks) = {
         let mut guard = lock(state);
         let st = &mut *guard;
         let path = file_path(uri);
@@ -255,17 +249,26 @@ fn analyze(state: &Mutex<State>, uri: &Uri) -> Option<Outcome> {
             }
         }
         let text: Arc<str> = Arc::from(doc.text.as_str());
-        (doc.version, doc.language, text, doc.tree.clone(), path, ruleset, encoding, options, doc.line_index.clone())
+        let chunks = std::mem::take(&mut doc.chunks);
+        (doc.version, doc.language, text, doc.tree.clone(), path, ruleset, encoding, options, doc.line_index.clone(), chunks)
     };
 
+    let started = std::time::Instant::now();
     let new_tree = syntax::parse(language, &text, tree.as_ref());
+    let parsed = started.elapsed();
     let display = path.clone().unwrap_or_else(|| PathBuf::from(uri.path().as_str()));
     let rule_path = rule_path(&display, &ruleset.config);
     let file = SourceFile { path: &display, rule_path: &rule_path, language, text: &text };
-    let classification: Arc<Classification> = Arc::new(classify_tree(&file, &new_tree, &ruleset));
+    let classification: Arc<Classification> =
+        Arc::new(classify_incremental(&file, &new_tree, &ruleset, &mut chunks, Some(line_index.clone())));
 
+    if std::env::var_os("LANES_LSP_TIMING").is_some() {
+        eprintln!("lanes lsp: v{version}: parse {parsed:?}, classify {:?}", started.elapsed() - parsed);
+    }
     let mut guard = lock(state);
     if let Some(doc) = guard.docs.get_mut(uri) {
+        // The cache is keyed by content, so it stays valid whatever happened meanwhile.
+        doc.chunks = chunks;
         if doc.version == version {
             doc.tree = Some(new_tree);
             doc.classification = Some((version, classification.clone()));
@@ -506,6 +509,7 @@ impl Server {
     fn invalidate_all(&self) {
         for doc in lock(&self.state).docs.values_mut() {
             doc.classification = None;
+            doc.chunks = Default::default();
         }
     }
 }

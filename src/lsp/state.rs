@@ -10,6 +10,7 @@ use serde::Deserialize;
 use tower_lsp_server::ls_types::{DiagnosticSeverity, TextDocumentContentChangeEvent, Uri};
 use tree_sitter::{InputEdit, Point, Tree};
 
+use crate::chunks::ChunkCache;
 use crate::classify::Classification;
 use crate::cli::SharedRuleset;
 use crate::config::find_config_file;
@@ -70,6 +71,8 @@ pub struct Document {
     pub classification: Option<(i32, Arc<Classification>)>,
     /// Set when the document is too large to classify.
     pub skipped: Option<String>,
+    /// Chunks of earlier versions, reused by the next classification.
+    pub chunks: ChunkCache,
 }
 
 impl Document {
@@ -85,6 +88,7 @@ impl Document {
             tree: None,
             classification: None,
             skipped,
+            chunks: ChunkCache::default(),
         }
     }
 
