@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 use tower_lsp_server::ls_types::{
-    CodeLens, Command, Diagnostic, DiagnosticRelatedInformation, Hover, HoverContents, Location, MarkupContent,
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeLens, Command, Diagnostic, DiagnosticRelatedInformation, Hover, HoverContents, Location, MarkupContent,
     MarkupKind, NumberOrString, Position, Uri,
 };
 
@@ -114,6 +114,30 @@ pub fn explain_at(s: &Snapshot, position: Position) -> String {
     let region = c.region_at(s.offset(position));
     let index = c.regions.iter().position(|r| std::ptr::eq(r, region)).unwrap_or(0);
     explain::explain(c, index, &s.text, &s.line_index)
+}
+
+/// Code actions at a range: explain the lane of the region there. (Edits that insert test
+/// stubs and observability hooks come with the acceptance gates.)
+pub fn code_actions(s: &Snapshot, range: tower_lsp_server::ls_types::Range, context: &[Diagnostic]) -> Vec<CodeActionOrCommand> {
+    let c = &s.classification;
+    let region = c.region_at(s.offset(range.start));
+    let what = if region.region.kind == RegionKind::Module {
+        format!("module `{}`", region.region.name)
+    } else {
+        format!("`{}`", region.region.name)
+    };
+    let related: Vec<Diagnostic> = context.iter().filter(|d| d.source.as_deref() == Some("lanes")).cloned().collect();
+    vec![CodeActionOrCommand::CodeAction(CodeAction {
+        title: format!("Explain the lane of {what} ({} · {})", region.lane, explain::category_summary(region)),
+        kind: Some(CodeActionKind::EMPTY),
+        diagnostics: (!related.is_empty()).then_some(related),
+        command: Some(Command {
+            title: "Explain lane".into(),
+            command: EXPLAIN_COMMAND.into(),
+            arguments: Some(vec![json!(s.uri.as_str()), json!(range.start)]),
+        }),
+        ..CodeAction::default()
+    })]
 }
 
 /// `Lane 3 · billing` above each function, method and class.

@@ -299,6 +299,10 @@ fn capabilities(encoding: crate::line_index::Encoding) -> ServerCapabilities {
         })),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::EMPTY]),
+            ..CodeActionOptions::default()
+        })),
         execute_command_provider: Some(ExecuteCommandOptions {
             commands: vec![handlers::EXPLAIN_COMMAND.to_string()],
             ..ExecuteCommandOptions::default()
@@ -487,6 +491,12 @@ impl LanguageServer for Server {
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
         let Some(snapshot) = self.snapshot(&params.text_document.uri).await else { return Ok(None) };
         guarded("code lens", || Some(handlers::code_lenses(&snapshot))).ok_or_else(|| internal_error("code lens"))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let Some(snapshot) = self.snapshot(&params.text_document.uri).await else { return Ok(None) };
+        guarded("code action", || Some(handlers::code_actions(&snapshot, params.range, &params.context.diagnostics)))
+            .ok_or_else(|| internal_error("code action"))
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {

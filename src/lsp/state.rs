@@ -51,10 +51,14 @@ impl ClientOptions {
         convert::severity(&self.severity).unwrap_or(DiagnosticSeverity::INFORMATION)
     }
 
-    /// Accept either the options themselves or an object with a `lanes` key.
+    /// Accept either the options themselves or an object with a `lanes` key. `None` for
+    /// anything that sets nothing (null, an empty object) or does not fit.
     pub fn from_value(value: &serde_json::Value) -> Option<ClientOptions> {
         let inner = value.get("lanes").unwrap_or(value);
-        serde_json::from_value(inner.clone()).ok()
+        match inner.as_object() {
+            Some(map) if !map.is_empty() => serde_json::from_value(inner.clone()).ok(),
+            _ => None,
+        }
     }
 }
 
