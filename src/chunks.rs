@@ -64,10 +64,17 @@ struct Chunk<'t> {
     group: Vec<Node<'t>>,
     /// A container's body, walked by its own member chunks.
     skip: Option<usize>,
+    /// The node whose children the group's nodes are.
+    parent: usize,
 }
 
 /// Members of containers smaller than this stay in one chunk with their container.
 const SPLIT_AT: usize = 2048;
+
+/// Consecutive small items are merged into one chunk until it holds this many bytes, or an
+/// item whose start hashes to a boundary ends it (content-defined, so an edit moves at most
+/// the boundaries next to it).
+const MERGE_UP_TO: usize = 8192;
 
 /// Cut a file into chunks and analyse each, reusing cached results for unchanged ones.
 pub fn analyze(text: &str, tree: &Tree, rules: &Ruleset, lang: &LanguageRules, cache: &mut ChunkCache) -> Analysis {
@@ -139,19 +146,36 @@ impl Hasher for WordHasher {
 /// The chunks of a file: groups of root children, with large containers split into a header
 /// chunk and one chunk per member group. Chunk ranges partition the file.
 fn plan<'t>(root: Node<'t>, text: &str, lang: &LanguageRules) -> Vec<Chunk<'t>> {
-    let mut chunks: Vec<Chunk<'t>> = Vec::new();
+    let mut single: Vec<Chunk<'t>> = Vec::new();
     let mut cursor = QueryCursor::new();
     for group in groups(root, lang) {
         let item = *group.last().expect("groups are not empty");
         match splittable_body(item, text, lang, &mut cursor) {
             Some(body) => {
-                chunks.push(Chunk { range: 0..0, group: group.clone(), skip: Some(body.id()) });
+                single.push(Chunk { range: 0..0, group: group.clone(), skip: Some(body.id()), parent: root.id() });
                 for member in groups(body, lang) {
-                    chunks.push(Chunk { range: 0..0, group: member, skip: None });
+                    single.push(Chunk { range: 0..0, group: member, skip: None, parent: body.id() });
                 }
             }
-            None => chunks.push(Chunk { range: 0..0, group, skip: None }),
+            None => single.push(Chunk { range: 0..0, group, skip: None, parent: root.id() }),
         }
+    }
+    // Merge runs of small chunks with the same parent.
+    let mut chunks: Vec<Chunk<'t>> = Vec::new();
+    let mut open = false;
+    for chunk in single {
+        let size = chunk.group.last().map_or(0, |n| n.end_byte()) - chunk.group[0].start_byte();
+        let mergeable = chunk.skip.is_none();
+        if let Some(last) = chunks.last_mut().filter(|l| open && mergeable && l.parent == chunk.parent) {
+            let current = last.group.last().map_or(0, |n| n.end_byte()) - last.group[0].start_byte();
+            if current + size <= MERGE_UP_TO {
+                last.group.extend(chunk.group.iter().copied());
+                open = !ends_chunk(text, &chunk);
+                continue;
+            }
+        }
+        open = mergeable && !ends_chunk(text, &chunk);
+        chunks.push(chunk);
     }
     let starts: Vec<usize> = chunks.iter().map(|c| c.group[0].start_byte()).collect();
     let count = chunks.len();
@@ -162,9 +186,22 @@ fn plan<'t>(root: Node<'t>, text: &str, lang: &LanguageRules) -> Vec<Chunk<'t>> 
     }
     if chunks.is_empty() {
         // An empty file (or one with only anonymous tokens) is one chunk at the root.
-        chunks.push(Chunk { range: 0..text.len(), group: vec![root], skip: None });
+        chunks.push(Chunk { range: 0..text.len(), group: vec![root], skip: None, parent: root.id() });
     }
     chunks
+}
+
+/// True when an item's first bytes hash to a chunk boundary (one item in four).
+fn ends_chunk(text: &str, chunk: &Chunk) -> bool {
+    let Some(item) = chunk.group.last() else { return true };
+    let start = item.start_byte();
+    let mut end = (start + 48).min(item.end_byte());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut h = WordHasher::default();
+    h.write(text[start..end].as_bytes());
+    h.finish() >> 61 == 0 || h.finish() % 4 == 0
 }
 
 /// Named children of `parent` in groups: leading attributes and comments, then the item they
@@ -230,10 +267,11 @@ fn compute(text: &str, root: Node, chunk: &Chunk, rules: &Ruleset, lang: &Langua
     }
     let inside = |start: usize| range.contains(&start) || (range.is_empty() && start == range.start);
     let relative = |r: &Range<usize>| r.start - range.start..r.end - range.start;
-    let regions = found
+    let regions: Vec<Region> = found
         .regions
-        .into_values()
+        .values()
         .filter(|r| inside(r.decl_range.start))
+        .cloned()
         .map(|r| Region {
             range: relative(&r.range),
             decl_range: relative(&r.decl_range),
@@ -242,12 +280,35 @@ fn compute(text: &str, root: Node, chunk: &Chunk, rules: &Ruleset, lang: &Langua
         })
         .collect();
     let imports = found.imports.iter().filter(|r| inside(r.start)).map(relative).collect();
-    let hits = signals(text, root, range.clone(), rules, lang, cursor)
-        .into_iter()
-        .filter(|h| inside(h.range.start))
-        .map(|h| Hit { range: relative(&h.range), ..h })
-        .collect();
+    let mut hits = signals(text, root, range.clone(), rules, lang, cursor);
+    hits.extend(name_hits(found.regions.values().filter(|r| inside(r.decl_range.start)), rules));
+    let hits = hits.into_iter().filter(|h| inside(h.range.start)).map(|h| Hit { range: relative(&h.range), ..h }).collect();
     ChunkResult { regions, imports, hits }
+}
+
+/// Name-scope vocabulary: words in the names of regions.
+fn name_hits<'a>(regions: impl Iterator<Item = &'a Region>, rules: &Ruleset) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    for region in regions {
+        let split = words::split(&region.name);
+        // Each entry once per region, with its first phrase that occurs.
+        let mut seen: Vec<usize> = Vec::new();
+        for word in &split {
+            for &(wi, pi) in rules.name_index.get(word.as_str()).map_or(&[][..], Vec::as_slice) {
+                let w = &rules.words[wi];
+                if seen.contains(&wi) || !w.phrases[pi].occurs_in(&split) || w.unless.iter().any(|u| u.occurs_in(&split)) {
+                    continue;
+                }
+                seen.push(wi);
+                hits.push(Hit {
+                    kind: w.kind,
+                    range: region.name_range.clone(),
+                    detail: Some(format!("its name `{}` says so (word: {})", region.name, w.phrases[pi])),
+                });
+            }
+        }
+    }
+    hits
 }
 
 /// Signals in `range`: the scanner finds trigger words and vocabulary candidates; signal

@@ -7,6 +7,7 @@
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use tree_sitter::{Node, Tree};
 
@@ -17,7 +18,6 @@ use crate::language::Language;
 use crate::line_index::LineIndex;
 use crate::ruleset::{RegionKind, Ruleset};
 use crate::syntax::{self, Region};
-use crate::words;
 
 /// A file to classify.
 pub struct SourceFile<'a> {
@@ -34,11 +34,11 @@ pub struct SourceFile<'a> {
 pub struct Evidence {
     /// Stable rule id (`billing.payment-api`), or `path`, `inline`, `test.path`,
     /// `default`, `contains`.
-    pub rule: String,
+    pub rule: Arc<str>,
     /// `None` for an inline annotation or path rule that names no category.
     pub category: Option<Category>,
     pub lane: Lane,
-    pub message: String,
+    pub message: Arc<str>,
     /// The evidence in the code (`stripe.Refund.create`), or a pattern's stated reason.
     pub detail: Option<String>,
     pub range: Range<usize>,
@@ -78,11 +78,8 @@ impl Classification {
 
     /// The innermost region containing `offset` (the module region if no other does).
     pub fn region_at(&self, offset: usize) -> &RegionLane {
-        self.regions
-            .iter()
-            .rev()
-            .find(|r| r.region.range.start <= offset && offset < r.region.range.end.max(r.region.range.start + 1))
-            .unwrap_or(&self.regions[0])
+        let i = innermost(self.regions.len(), offset, |i| (&self.regions[i].region.range, self.regions[i].region.parent));
+        &self.regions[i]
     }
 }
 
@@ -124,7 +121,6 @@ pub fn classify_incremental(
         let i = imports.partition_point(|r| r.end <= h.range.start);
         imports.get(i).is_none_or(|r| r.start > h.range.start)
     });
-    hits.extend(name_hits(&regions, rules));
     hits.retain(|h| !rules.config.is_disabled(&rules.kind(h.kind).rule));
     hits.sort_by(|a, b| (a.range.start, a.kind, a.range.end).cmp(&(b.range.start, b.kind, b.range.end)));
     hits.dedup_by(|a, b| a.kind == b.kind && a.range == b.range);
@@ -165,31 +161,6 @@ fn first_error(root: Node) -> Option<usize> {
 /// The first line of a piece of code, shortened for messages.
 pub fn snippet(code: &str) -> String {
     chunks::snippet(code)
-}
-
-/// Name-scope vocabulary: words in the names of regions.
-fn name_hits(regions: &[Region], rules: &Ruleset) -> Vec<Hit> {
-    let mut hits = Vec::new();
-    for region in regions.iter().skip(1) {
-        let split = words::split(&region.name);
-        // Each entry once per region, with its first phrase that occurs.
-        let mut seen: Vec<usize> = Vec::new();
-        for word in &split {
-            for &(wi, pi) in rules.name_index.get(word.as_str()).map_or(&[][..], Vec::as_slice) {
-                let w = &rules.words[wi];
-                if seen.contains(&wi) || !w.phrases[pi].occurs_in(&split) || w.unless.iter().any(|u| u.occurs_in(&split)) {
-                    continue;
-                }
-                seen.push(wi);
-                hits.push(Hit {
-                    kind: w.kind,
-                    range: region.name_range.clone(),
-                    detail: Some(format!("its name `{}` says so (word: {})", region.name, w.phrases[pi])),
-                });
-            }
-        }
-    }
-    hits
 }
 
 /// How strong the decisive rule of a region is.
@@ -244,10 +215,7 @@ fn decide(
     // Assign each hit to its innermost region.
     let mut own: Vec<Vec<&Hit>> = vec![Vec::new(); regions.len()];
     for hit in hits {
-        let index = regions
-            .iter()
-            .rposition(|r| r.range.start <= hit.range.start && hit.range.start < r.range.end)
-            .unwrap_or(0);
+        let index = innermost(regions.len(), hit.range.start, |i| (&regions[i].range, regions[i].parent));
         own[index].push(hit);
     }
 
@@ -269,8 +237,8 @@ fn decide(
             .map(|h| {
                 let k = rules.kind(h.kind);
                 let line = line_of(h.range.start);
-                let ignored = ignored.contains(&k.rule.as_str())
-                    || line_ignores.iter().any(|(l, a)| *l == line && a.ignore.iter().any(|r| *r == k.rule));
+                let ignored = ignored.contains(&&*k.rule)
+                    || line_ignores.iter().any(|(l, a)| *l == line && a.ignore.iter().any(|r| **r == *k.rule));
                 Evidence {
                     rule: k.rule.clone(),
                     category: Some(k.category),
@@ -303,7 +271,7 @@ fn decide(
                     rule: "inline".into(),
                     category: a.category,
                     lane,
-                    message: a.reason.clone().unwrap_or_else(|| "set by an inline `lanes:` annotation".into()),
+                    message: a.reason.as_deref().unwrap_or("set by an inline `lanes:` annotation").into(),
                     detail: None,
                     range: a.range.clone(),
                     overridden: false,
@@ -318,7 +286,7 @@ fn decide(
                         rule: "path".into(),
                         category: rule.category,
                         lane: rule.lane,
-                        message: rule.reason.clone().unwrap_or_else(|| format!("path matches `{}`", rule.glob)),
+                        message: rule.reason.clone().unwrap_or_else(|| format!("path matches `{}`", rule.glob)).into(),
                         detail: Some(format!("path rule `{}`", rule.glob)),
                         range: 0..0,
                         overridden: false,
@@ -359,7 +327,7 @@ fn decide(
                     rule: "nested".into(),
                     category,
                     lane: outer,
-                    message: format!("is nested in {} `{}`", regions[p].kind.name(), regions[p].name),
+                    message: format!("is nested in {} `{}`", regions[p].kind.name(), regions[p].name).into(),
                     detail: None,
                     range: name_start..name_start,
                     overridden: decisive.is_some(),
@@ -387,8 +355,14 @@ fn decide(
 
     // Containers take the highest lane of what they contain. Children come after their
     // parents, so walking backwards sees every child's final lane first.
+    let mut children_of: Vec<Vec<usize>> = vec![Vec::new(); out.len()];
+    for (c, r) in out.iter().enumerate() {
+        if let Some(p) = r.region.parent {
+            children_of[p].push(c);
+        }
+    }
     for i in (0..out.len()).rev() {
-        let children: Vec<usize> = (i + 1..out.len()).filter(|&c| out[c].region.parent == Some(i)).collect();
+        let children = &children_of[i];
         let children_max = children.iter().map(|&c| out[c].lane).max();
         let is_container = !matches!(out[i].region.kind, RegionKind::Function | RegionKind::Method);
         let lane = match (own_lanes[i], children_max) {
@@ -410,7 +384,7 @@ fn decide(
                         rule: "contains".into(),
                         category: sixth.categories.first().copied(),
                         lane,
-                        message: format!("and {} more regions at {lane}", at_lane.len() - 5),
+                        message: format!("and {} more regions at {lane}", at_lane.len() - 5).into(),
                         detail: None,
                         range: sixth.region.name_range.clone(),
                         overridden: false,
@@ -424,7 +398,7 @@ fn decide(
                             rule: "contains".into(),
                             category: child.categories.first().copied(),
                             lane,
-                            message: format!("contains {} `{}`", child.region.kind.name(), child.region.name),
+                            message: format!("contains {} `{}`", child.region.kind.name(), child.region.name).into(),
                             detail: None,
                             range: child.region.name_range.clone(),
                             overridden: false,
@@ -450,6 +424,29 @@ fn decide(
         out[i].categories = categories(&out[i]);
     }
     out
+}
+
+/// Index of the innermost region containing `offset`, for regions ordered outermost first by
+/// start (index 0 is the whole file): the last region starting at or before `offset`, or the
+/// nearest of its ancestors that contains it.
+fn innermost<'a>(count: usize, offset: usize, region: impl Fn(usize) -> (&'a Range<usize>, Option<usize>)) -> usize {
+    let (mut lo, mut hi) = (0, count);
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if region(mid).0.start <= offset {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    let mut i = lo.saturating_sub(1);
+    loop {
+        let (range, parent) = region(i);
+        if i == 0 || (range.start <= offset && offset < range.end) {
+            return i;
+        }
+        i = parent.unwrap_or(0);
+    }
 }
 
 fn ancestry(regions: &[Region], i: usize) -> impl Iterator<Item = usize> + '_ {

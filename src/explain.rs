@@ -101,7 +101,7 @@ pub fn also_lines(lines: impl IntoIterator<Item = usize>) -> String {
 pub fn evidence_text(e: &Evidence) -> String {
     match &e.detail {
         Some(d) => format!("{}: {}", e.message, d),
-        None => e.message.clone(),
+        None => e.message.to_string(),
     }
 }
 
@@ -122,11 +122,11 @@ pub fn explain(classification: &Classification, index: usize, text: &str, line_i
     );
     let line = |e: &Evidence| line_of(line_index, text, e.range.start);
     out.push_str("\n**Why**\n");
-    for (e, rest) in group_by_rule(r.evidence.iter().filter(|e| !e.overridden && e.lane == r.lane), |e| e.rule.as_str()) {
+    for (e, rest) in group_by_rule(r.evidence.iter().filter(|e| !e.overridden && e.lane == r.lane), |e| &*e.rule) {
         let also = also_lines(rest.iter().map(|o| line(o)).filter(|&l| l != line(e)));
         let _ = writeln!(out, "- line {} · `{}` · {}{also}", line(e), e.rule, evidence_text(e));
     }
-    let lower = group_by_rule(r.evidence.iter().filter(|e| !e.overridden && e.lane != r.lane), |e| e.rule.as_str());
+    let lower = group_by_rule(r.evidence.iter().filter(|e| !e.overridden && e.lane != r.lane), |e| &*e.rule);
     if !lower.is_empty() {
         out.push_str("\n**Also noted**\n");
         for (e, rest) in lower {
@@ -134,7 +134,7 @@ pub fn explain(classification: &Classification, index: usize, text: &str, line_i
             let _ = writeln!(out, "- line {} · `{}` · {} ({}){also}", line(e), e.rule, evidence_text(e), e.lane);
         }
     }
-    let overridden = group_by_rule(r.evidence.iter().filter(|e| e.overridden), |e| e.rule.as_str());
+    let overridden = group_by_rule(r.evidence.iter().filter(|e| e.overridden), |e| &*e.rule);
     if !overridden.is_empty() {
         out.push_str("\n**Found, but overruled or ignored**\n");
         for (e, rest) in overridden {
@@ -158,8 +158,8 @@ pub fn explain(classification: &Classification, index: usize, text: &str, line_i
 pub fn category_summary(r: &RegionLane) -> String {
     if r.categories.is_empty() {
         return match r.evidence.iter().find(|e| !e.overridden) {
-            Some(e) if e.rule == "inline" => "set by annotation".into(),
-            Some(e) if e.rule == "path" => "set by path rule".into(),
+            Some(e) if e.rule.as_ref() == "inline" => "set by annotation".into(),
+            Some(e) if e.rule.as_ref() == "path" => "set by path rule".into(),
             _ => "core".into(),
         };
     }

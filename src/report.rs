@@ -67,7 +67,7 @@ pub fn file_report(c: &Classification, display_path: &Path, text: &str) -> FileR
         .map(|r| {
             let (start_line, end_line) = region_lines(r, index, text);
             RegionReport {
-                name: r.region.name.clone(),
+                name: r.region.name.to_string(),
                 kind: r.region.kind.name(),
                 lane: r.lane.number(),
                 start_line,
@@ -77,11 +77,11 @@ pub fn file_report(c: &Classification, display_path: &Path, text: &str) -> FileR
                     .evidence
                     .iter()
                     .map(|e| ReasonReport {
-                        rule: e.rule.clone(),
+                        rule: e.rule.to_string(),
                         category: e.category.map(|c| c.name()),
                         lane: e.lane.number(),
                         line: explain::line_of(index, text, e.range.start),
-                        message: e.message.clone(),
+                        message: e.message.to_string(),
                         detail: e.detail.clone(),
                         overridden: e.overridden,
                     })
@@ -217,7 +217,7 @@ pub fn text_file(file: &FileReport, style: &Style) -> String {
         );
         // The evidence for Lane 3 itself; `lanes explain` shows the rest.
         let shown = r.reasons.iter().filter(|e| !e.overridden && e.rule != "contains" && e.lane == r.lane);
-        for (e, rest) in explain::group_by_rule(shown, |e| e.rule.as_str()) {
+        for (e, rest) in explain::group_by_rule(shown, |e| &*e.rule) {
             let detail = e.detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
             let also = explain::also_lines(rest.iter().map(|o| o.line).filter(|&l| l != e.line));
             let _ = writeln!(

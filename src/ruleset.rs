@@ -22,10 +22,10 @@ pub type KindId = usize;
 #[derive(Clone, Debug)]
 pub struct Kind {
     pub kind: String,
-    pub rule: String,
+    pub rule: std::sync::Arc<str>,
     pub category: Category,
     pub lane: Lane,
-    pub message: String,
+    pub message: std::sync::Arc<str>,
 }
 
 /// What a capture in a compiled query stands for.
@@ -305,19 +305,19 @@ fn resolve_kinds(config: &Config) -> Vec<Kind> {
         .iter()
         .map(|k| Kind {
             kind: k.kind.to_string(),
-            rule: k.rule.to_string(),
+            rule: k.rule.into(),
             category: k.category,
             lane: k.category.default_lane(),
-            message: k.message.to_string(),
+            message: k.message.into(),
         })
         .collect();
     for category in Category::ALL {
         kinds.push(Kind {
             kind: vocabulary_kind(category),
-            rule: format!("{category}.vocabulary"),
+            rule: format!("{category}.vocabulary").into(),
             category,
             lane: category.default_lane(),
-            message: format!("uses the project's {category} vocabulary"),
+            message: format!("uses the project's {category} vocabulary").into(),
         });
     }
     for (name, o) in &config.signals {
@@ -327,10 +327,10 @@ fn resolve_kinds(config: &Config) -> Vec<Kind> {
                 let category = o.category.expect("checked by Config");
                 kinds.push(Kind {
                     kind: name.clone(),
-                    rule: format!("{category}.{name}"),
+                    rule: format!("{category}.{name}").into(),
                     category,
                     lane: category.default_lane(),
-                    message: String::new(),
+                    message: "".into(),
                 });
                 kinds.len() - 1
             }
@@ -344,7 +344,7 @@ fn resolve_kinds(config: &Config) -> Vec<Kind> {
             k.lane = l;
         }
         if let Some(m) = &o.message {
-            k.message = m.clone();
+            k.message = m.as_str().into();
         }
     }
     kinds

@@ -38,7 +38,8 @@ pub fn parse(language: Language, text: &str, old: Option<&Tree>) -> Tree {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Region {
     pub kind: RegionKind,
-    pub name: String,
+    /// Shared, because regions are copied from cached chunks at every edit.
+    pub name: std::sync::Arc<str>,
     /// Everything that belongs to the region: decorators, attributes and doc comments
     /// included.
     pub range: Range<usize>,
@@ -151,7 +152,7 @@ pub fn outline_group(
 pub fn assemble(found: impl IntoIterator<Item = Region>, text_len: usize, module_name: &str) -> Vec<Region> {
     let mut regions = vec![Region {
         kind: RegionKind::Module,
-        name: module_name.to_string(),
+        name: module_name.into(),
         range: 0..text_len,
         decl_range: 0..text_len,
         name_range: 0..0,
@@ -206,7 +207,7 @@ pub(crate) fn collect_region(
     }
     let region = Region {
         kind,
-        name: name_text,
+        name: name_text.into(),
         range: node.byte_range(),
         decl_range: node.byte_range(),
         name_range: name_node.byte_range(),

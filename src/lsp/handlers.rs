@@ -48,7 +48,7 @@ impl Snapshot {
 fn reportable(r: &RegionLane) -> bool {
     match r.region.kind {
         RegionKind::Function | RegionKind::Method | RegionKind::Class => true,
-        _ => r.evidence.iter().any(|e| !e.overridden && e.lane == r.lane && e.rule != "contains" && e.rule != "default"),
+        _ => r.evidence.iter().any(|e| !e.overridden && e.lane == r.lane && e.rule.as_ref() != "contains" && e.rule.as_ref() != "default"),
     }
 }
 
@@ -86,11 +86,11 @@ pub fn diagnostics(s: &Snapshot) -> Vec<Diagnostic> {
         out.push(Diagnostic {
             range: s.range(&at),
             severity: Some(s.options.severity()),
-            code: Some(NumberOrString::String(first.rule.clone())),
+            code: Some(NumberOrString::String(first.rule.to_string())),
             source: Some("lanes".into()),
             message,
             related_information: Some(related),
-            data: Some(json!({ "lane": r.lane.number(), "region": r.region.name, "kind": r.region.kind.name() })),
+            data: Some(json!({ "lane": r.lane.number(), "region": &*r.region.name, "kind": r.region.kind.name() })),
             ..Diagnostic::default()
         });
     }

@@ -250,7 +250,10 @@ fn analyze(state: &Mutex<State>, uri: &Uri) -> Option<Outcome> {
         }
         let text: Arc<str> = Arc::from(doc.text.as_str());
         let chunks = std::mem::take(&mut doc.chunks);
-        (doc.version, doc.language, text, doc.tree.clone(), path, ruleset, encoding, options, doc.line_index.clone(), chunks)
+        let tree = doc.tree.clone();
+        st.evict_trees(uri);
+        let doc = st.docs.get_mut(uri)?;
+        (doc.version, doc.language, text, tree, path, ruleset, encoding, options, doc.line_index.clone(), chunks)
     };
 
     let started = std::time::Instant::now();
@@ -391,7 +394,9 @@ impl LanguageServer for Server {
         {
             let mut st = lock(&self.state);
             let max = st.options.max_file_size;
-            st.docs.insert(item.uri.clone(), Document::new(language, item.version, item.text, max));
+            let mut doc = Document::new(language, item.version, item.text, max);
+            doc.touched = st.tick();
+            st.docs.insert(item.uri.clone(), doc);
         }
         self.refresh(item.uri).await;
     }
@@ -402,7 +407,9 @@ impl LanguageServer for Server {
             let mut st = lock(&self.state);
             let encoding = st.encoding;
             let max = st.options.max_file_size;
+            let now = st.tick();
             let Some(doc) = st.docs.get_mut(&uri) else { return };
+            doc.touched = now;
             for change in &params.content_changes {
                 doc.apply_change(change, encoding);
             }
