@@ -121,7 +121,7 @@ fn extra_query_folders_are_compiled_and_checked() {
     };
     let c = lanes::classify::classify(&file, &ruleset);
     assert_eq!(c.regions[1].lane, lanes::lane::Lane::Three);
-    let rules: Vec<&str> = c.regions[1].evidence.iter().map(|e| e.rule.as_str()).collect();
+    let rules: Vec<&str> = c.regions[1].evidence.iter().map(|e| &*e.rule).collect();
     assert_eq!(rules, ["billing.ledger"]);
 
     std::fs::write(dir.join("q/python/ledger.scm"), "(call) @signal.unknown_kind\n").unwrap();
