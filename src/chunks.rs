@@ -38,9 +38,16 @@ pub struct ChunkResult {
 #[derive(Debug, Default)]
 pub struct ChunkCache {
     entries: HashMap<u64, Arc<ChunkResult>>,
+    /// A one-shot classification (the command line) neither looks up nor keeps chunks.
+    disabled: bool,
 }
 
 impl ChunkCache {
+    /// A cache that keeps nothing: for classifying a file once.
+    pub fn disabled() -> ChunkCache {
+        ChunkCache { entries: HashMap::new(), disabled: true }
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }
@@ -84,8 +91,9 @@ pub fn analyze(text: &str, tree: &Tree, rules: &Ruleset, lang: &LanguageRules, c
     let mut analysis = Analysis { regions: Vec::new(), imports: Vec::new(), hits: Vec::new(), computed: 0 };
     let mut used: HashMap<u64, Arc<ChunkResult>> = HashMap::with_capacity(chunks.len());
     for chunk in &chunks {
-        let key = key(text, chunk);
-        let result = match cache.entries.get(&key).or_else(|| used.get(&key)) {
+        let key = if cache.disabled { 0 } else { key(text, chunk) };
+        let cached = if cache.disabled { None } else { cache.entries.get(&key).or_else(|| used.get(&key)) };
+        let result = match cached {
             Some(r) => r.clone(),
             None => {
                 analysis.computed += 1;
@@ -102,9 +110,13 @@ pub fn analyze(text: &str, tree: &Tree, rules: &Ruleset, lang: &LanguageRules, c
         }));
         analysis.imports.extend(result.imports.iter().map(moved));
         analysis.hits.extend(result.hits.iter().map(|h| Hit { range: moved(&h.range), ..h.clone() }));
-        used.insert(key, result);
+        if !cache.disabled {
+            used.insert(key, result);
+        }
     }
-    cache.entries = used;
+    if !cache.disabled {
+        cache.entries = used;
+    }
     analysis.imports.sort_by_key(|r| r.start);
     analysis
 }

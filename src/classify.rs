@@ -91,7 +91,7 @@ pub fn classify(file: &SourceFile, rules: &Ruleset) -> Classification {
 
 /// Classify a file whose tree is already parsed.
 pub fn classify_tree(file: &SourceFile, tree: &Tree, rules: &Ruleset) -> Classification {
-    classify_incremental(file, tree, rules, &mut ChunkCache::default(), None)
+    classify_incremental(file, tree, rules, &mut ChunkCache::disabled(), None)
 }
 
 /// Classify a file, reusing the chunks in `cache` that the text still contains (the
