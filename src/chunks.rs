@@ -212,7 +212,7 @@ fn ends_chunk(text: &str, chunk: &Chunk) -> bool {
         end -= 1;
     }
     let mut h = WordHasher::default();
-    h.write(text[start..end].as_bytes());
+    h.write(&text.as_bytes()[start..end]);
     h.finish() >> 61 == 0 || h.finish() % 4 == 0
 }
 

@@ -122,7 +122,7 @@ pub fn classify_incremental(
         imports.get(i).is_none_or(|r| r.start > h.range.start)
     });
     hits.retain(|h| !rules.config.is_disabled(&rules.kind(h.kind).rule));
-    hits.sort_by(|a, b| (a.range.start, a.kind, a.range.end).cmp(&(b.range.start, b.kind, b.range.end)));
+    hits.sort_by_key(|h| (h.range.start, h.kind, h.range.end));
     hits.dedup_by(|a, b| a.kind == b.kind && a.range == b.range);
 
     let line_index = line_index.unwrap_or_else(|| LineIndex::new(file.text));

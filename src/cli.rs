@@ -92,10 +92,7 @@ pub fn load_ruleset(path: &Path) -> anyhow::Result<Ruleset> {
     let cwd = std::env::current_dir().unwrap_or_default();
     let path = path.strip_prefix(&cwd).unwrap_or(path);
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let config = match Config::from_toml(&text, path)? {
-        Some(c) => c,
-        None => Config::default(),
-    };
+    let config = Config::from_toml(&text, path)?.unwrap_or_default();
     let extra = read_extra_queries(&config)?;
     Ok(Ruleset::new(config, &extra)?)
 }
