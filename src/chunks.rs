@@ -91,8 +91,11 @@ pub fn analyze(text: &str, tree: &Tree, rules: &Ruleset, lang: &LanguageRules, c
     let mut analysis = Analysis { regions: Vec::new(), imports: Vec::new(), hits: Vec::new(), computed: 0 };
     let mut used: HashMap<u64, Arc<ChunkResult>> = HashMap::with_capacity(chunks.len());
     for chunk in &chunks {
-        let key = if cache.disabled { 0 } else { key(text, chunk) };
-        let cached = if cache.disabled { None } else { cache.entries.get(&key).or_else(|| used.get(&key)) };
+        // A chunk with syntax errors parses differently depending on text elsewhere: never
+        // reuse one.
+        let reusable = !cache.disabled && !chunk.group.iter().any(|n| n.has_error());
+        let key = if reusable { key(text, chunk) } else { 0 };
+        let cached = if reusable { cache.entries.get(&key).or_else(|| used.get(&key)) } else { None };
         let result = match cached {
             Some(r) => r.clone(),
             None => {
@@ -110,7 +113,7 @@ pub fn analyze(text: &str, tree: &Tree, rules: &Ruleset, lang: &LanguageRules, c
         }));
         analysis.imports.extend(result.imports.iter().map(moved));
         analysis.hits.extend(result.hits.iter().map(|h| Hit { range: moved(&h.range), ..h.clone() }));
-        if !cache.disabled {
+        if reusable {
             used.insert(key, result);
         }
     }
@@ -121,13 +124,15 @@ pub fn analyze(text: &str, tree: &Tree, rules: &Ruleset, lang: &LanguageRules, c
     analysis
 }
 
-/// The cache key of a chunk: its text and the shape of its top nodes.
+/// The cache key of a chunk: its text and the shape of its top nodes, including their full
+/// extent (a container's header chunk holds the container's whole range).
 fn key(text: &str, chunk: &Chunk) -> u64 {
     let mut h = WordHasher::default();
-    h.write(text[chunk.range.clone()].as_bytes());
+    h.write(&text.as_bytes()[chunk.range.clone()]);
     h.write_u64(chunk.skip.is_some() as u64);
     for node in &chunk.group {
-        h.write_u64(((node.kind_id() as u64) << 33) | ((node.has_error() as u64) << 32) | (node.start_byte() - chunk.range.start) as u64);
+        h.write_u64(((node.kind_id() as u64) << 32) | (node.start_byte() - chunk.range.start) as u64);
+        h.write_u64((node.end_byte() - chunk.range.start) as u64);
     }
     h.finish()
 }

@@ -90,9 +90,14 @@ impl Rulesets {
 /// current directory when it is below it.
 pub fn load_ruleset(path: &Path) -> anyhow::Result<Ruleset> {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let path = path.strip_prefix(&cwd).unwrap_or(path);
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let config = Config::from_toml(&text, path)?.unwrap_or_default();
+    let shown = path.strip_prefix(&cwd).unwrap_or(path);
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", shown.display()))?;
+    let config = Config::from_toml(&text, path)
+        .map_err(|mut e| {
+            e.path = shown.to_path_buf();
+            e
+        })?
+        .unwrap_or_default();
     let extra = read_extra_queries(&config)?;
     Ok(Ruleset::new(config, &extra)?)
 }

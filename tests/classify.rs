@@ -322,7 +322,7 @@ pub fn unknown_key() {}
         expect![[r#"
             src/ffi.rs
               problem at 12: `4` is not a lane (expected 1, 2 or 3)
-              problem at 15: unknown key `colour` in `lanes:` annotation (expected lane, category, reason or ignore)
+              problem at 15: unknown key `colour` in `lanes:` annotation (expected lane, category, reason, ignore, reviewed-by or rollback)
               module ffi 1-16: lane 3 (security) [contains@6]
               function reviewed 2-4: lane 2 (core) [default@2, ~security.unsafe@3]
               function partly 6-10: lane 3 (security) [security.unsafe@8, ~security.unsafe@7]

@@ -99,6 +99,9 @@ pub fn diagnostics(s: &Snapshot) -> Vec<Diagnostic> {
 
 /// The explanation of the innermost region at a position.
 pub fn hover(s: &Snapshot, position: Position) -> Option<Hover> {
+    if position.line as usize >= s.line_index.line_count().max(1) {
+        return None;
+    }
     let offset = s.offset(position);
     let c = &s.classification;
     let region = c.region_at(offset);

@@ -186,8 +186,9 @@ impl Server {
         }
         let item = ConfigurationItem { scope_uri: None, section: Some("lanes".into()) };
         if let Ok(values) = self.client.configuration(vec![item]).await {
-            if let Some(options) = values.first().and_then(ClientOptions::from_value) {
-                lock(&self.state).options = options;
+            let mut st = lock(&self.state);
+            if let Some(options) = values.first().and_then(|v| st.options.updated(v)) {
+                st.options = options;
             }
         }
     }
@@ -430,7 +431,8 @@ impl LanguageServer for Server {
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        match ClientOptions::from_value(&params.settings).filter(|_| !params.settings.is_null()) {
+        let updated = lock(&self.state).options.updated(&params.settings);
+        match updated {
             Some(options) => lock(&self.state).options = options,
             None => self.fetch_settings().await,
         }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tower_lsp_server::ls_types::{DiagnosticSeverity, TextDocumentContentChangeEvent, Uri};
 use tree_sitter::{InputEdit, Point, Tree};
 
@@ -22,7 +22,7 @@ use super::convert;
 
 /// Client settings, from `initializationOptions` and `workspace/configuration` (section
 /// `lanes`). Names match the VS Code extension's settings.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ClientOptions {
     /// Severity of Lane 3 diagnostics: `error`, `warning`, `information` or `hint`.
@@ -54,11 +54,20 @@ impl ClientOptions {
     /// Accept either the options themselves or an object with a `lanes` key. `None` for
     /// anything that sets nothing (null, an empty object) or does not fit.
     pub fn from_value(value: &serde_json::Value) -> Option<ClientOptions> {
+        ClientOptions::default().updated(value)
+    }
+
+    /// These options with the keys present in `value` replaced (a client may send only the
+    /// settings that changed).
+    pub fn updated(&self, value: &serde_json::Value) -> Option<ClientOptions> {
         let inner = value.get("lanes").unwrap_or(value);
-        match inner.as_object() {
-            Some(map) if !map.is_empty() => serde_json::from_value(inner.clone()).ok(),
-            _ => None,
+        let changes = inner.as_object().filter(|m| !m.is_empty())?;
+        let mut merged = serde_json::to_value(self).ok()?;
+        let target = merged.as_object_mut()?;
+        for (k, v) in changes {
+            target.insert(k.clone(), v.clone());
         }
+        serde_json::from_value(merged).ok()
     }
 }
 
