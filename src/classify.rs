@@ -158,11 +158,6 @@ fn first_error(root: Node) -> Option<usize> {
     }
 }
 
-/// The first line of a piece of code, shortened for messages.
-pub fn snippet(code: &str) -> String {
-    chunks::snippet(code)
-}
-
 /// How strong the decisive rule of a region is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Strength {
