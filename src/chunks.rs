@@ -17,6 +17,9 @@ use crate::ruleset::{CaptureRole, CompiledQuery, KindId, LanguageRules, RegionKi
 use crate::syntax::{self, Found, Region};
 use crate::words;
 
+/// The `kind` of hits that are observability evidence (a log, trace or metric), not signals.
+pub const OBSERVABILITY: KindId = KindId::MAX;
+
 /// A raw signal hit, before it is assigned to a region.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hit {
@@ -347,6 +350,7 @@ fn signals(text: &str, root: Node, range: Range<usize>, rules: &Ruleset, lang: &
             Placement::Anywhere => true,
             Placement::WholeToken => whole,
             Placement::StringStart => opens_string(bytes, start),
+            Placement::BeforeBang => whole && bytes[end..].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'!'),
         };
         // The longest needle at a place stands for the shorter needles inside it too.
         if needle.inner_trigger || needle.placements.iter().any(placed) {
@@ -412,11 +416,17 @@ fn run_query(query: &CompiledQuery, node: Node, text: &str, cursor: &mut QueryCu
     let mut matches = cursor.matches(&query.query, node, text.as_bytes());
     while let Some(m) = matches.next() {
         for c in m.captures() {
-            if let CaptureRole::Signal(kind) = query.roles[c.index as usize] {
-                let detail = query.reasons[m.pattern_index]
-                    .clone()
-                    .or_else(|| Some(format!("`{}`", snippet(&text[c.node.byte_range()]))));
-                hits.push(Hit { kind, range: c.node.byte_range(), detail });
+            match query.roles[c.index as usize] {
+                CaptureRole::Signal(kind) => {
+                    let detail = query.reasons[m.pattern_index]
+                        .clone()
+                        .or_else(|| Some(format!("`{}`", snippet(&text[c.node.byte_range()]))));
+                    hits.push(Hit { kind, range: c.node.byte_range(), detail });
+                }
+                CaptureRole::Observability => {
+                    hits.push(Hit { kind: OBSERVABILITY, range: c.node.byte_range(), detail: None });
+                }
+                _ => {}
             }
         }
     }

@@ -6,6 +6,7 @@
 //! nested functions) takes the highest lane of what it contains.
 
 use std::ops::Range;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -13,6 +14,7 @@ use tree_sitter::{Node, Tree};
 
 use crate::annotations::{self, Annotation, Problem};
 use crate::chunks::{self, ChunkCache, Hit};
+use crate::gates::{self, Gates};
 use crate::lane::{Category, Lane};
 use crate::language::Language;
 use crate::line_index::LineIndex;
@@ -54,6 +56,7 @@ pub struct RegionLane {
     /// Categories of the evidence that decided the lane, strictest first.
     pub categories: Vec<Category>,
     pub evidence: Vec<Evidence>,
+    pub gates: Gates,
 }
 
 /// The result for one file.
@@ -69,6 +72,8 @@ pub struct Classification {
     pub problems: Vec<Problem>,
     /// True when the tree has syntax errors (regions are still found around them).
     pub has_syntax_errors: bool,
+    /// What this file's test code refers to (see `gates::references`).
+    pub test_refs: HashSet<String>,
 }
 
 impl Classification {
@@ -105,7 +110,7 @@ pub fn classify_incremental(
 ) -> Classification {
     let lang = rules.language(file.language);
     let module = syntax::module_name(file.path, file.language);
-    let chunks::Analysis { regions, imports, mut hits, .. } = chunks::analyze(file.text, tree, rules, lang, cache);
+    let chunks::Analysis { regions, imports, hits, .. } = chunks::analyze(file.text, tree, rules, lang, cache);
     let regions = syntax::assemble(regions, file.text.len(), &module);
     let (annotations, mut problems) = annotations::find(file.text, tree, &lang.kinds.comments);
     if let Some(at) = first_error(tree.root_node()) {
@@ -116,6 +121,9 @@ pub fn classify_incremental(
         problems.sort_by_key(|p| p.range.start);
     }
 
+    // Logs, traces and metrics are evidence for a gate, not signals.
+    let (mut observed, mut hits): (Vec<Hit>, Vec<Hit>) = hits.into_iter().partition(|h| h.kind == chunks::OBSERVABILITY);
+    observed.sort_by_key(|h| h.range.start);
     // Imports say what a file may use, not what it does.
     hits.retain(|h| {
         let i = imports.partition_point(|r| r.end <= h.range.start);
@@ -126,7 +134,33 @@ pub fn classify_incremental(
     hits.dedup_by(|a, b| a.kind == b.kind && a.range == b.range);
 
     let line_index = line_index.unwrap_or_else(|| LineIndex::new(file.text));
-    let decided = decide(file, &regions, &hits, &annotations, rules, &line_index);
+    let attached = attach(file, &regions, &annotations, &line_index);
+    let mut decided = decide(file, &regions, &hits, &annotations, &attached, rules, &line_index);
+
+    // Acceptance gates: what this file's test code refers to, logs and traces per region,
+    // and the review and rollback records.
+    let mut test_refs = HashSet::new();
+    for r in &decided {
+        let is_test = r.categories.contains(&Category::Test);
+        let parent_is_test = r.region.parent.is_some_and(|p| decided[p].categories.contains(&Category::Test));
+        if is_test && !parent_is_test {
+            gates::references(&file.text[r.region.range.clone()], &mut test_refs);
+        }
+    }
+    for i in 0..decided.len() {
+        let range = decided[i].region.range.clone();
+        let first = observed.partition_point(|h| h.range.start < range.start);
+        let subject = gates::Subject {
+            region: &decided[i].region,
+            parent: decided[i].region.parent.map(|p| &decided[p].region),
+            lane: decided[i].lane,
+            categories: &decided[i].categories,
+            annotation: attached[i].as_ref(),
+            observed: observed.get(first).is_some_and(|h| h.range.start < range.end),
+        };
+        let assessed = gates::assess(&subject, file.text, file.language, &test_refs);
+        decided[i].gates = assessed;
+    }
     Classification {
         path: file.path.to_path_buf(),
         language: file.language,
@@ -134,6 +168,7 @@ pub fn classify_incremental(
         regions: decided,
         problems,
         has_syntax_errors: tree.root_node().has_error(),
+        test_refs,
     }
 }
 
@@ -166,44 +201,80 @@ enum Strength {
     Inline,
 }
 
-fn decide(
-    file: &SourceFile,
-    regions: &[Region],
-    hits: &[Hit],
-    annotations: &[Annotation],
-    rules: &Ruleset,
-    line_index: &LineIndex,
-) -> Vec<RegionLane> {
-    let config = &rules.config;
-    let line_of = |offset: usize| line_index.line(offset);
-
-    // Which annotation belongs to which region: a comment inside the region's leading
-    // attributes/comments, on the line just above it, or trailing on its first line.
-    let region_annotation: Vec<Option<&Annotation>> = regions
+/// The annotations that belong to each region, merged: comments among the region's leading
+/// attributes and comments, in the block of comment lines directly above it, or trailing on
+/// its first line.
+fn attach(file: &SourceFile, regions: &[Region], annotations: &[Annotation], line_index: &LineIndex) -> Vec<Option<Annotation>> {
+    regions
         .iter()
         .enumerate()
         .map(|(i, r)| {
             if i == 0 {
                 return None;
             }
-            let decl_line = line_of(r.decl_range.start);
-            let range_line = line_of(r.range.start);
-            annotations.iter().find(|a| {
-                let line = line_of(a.range.start);
-                if a.trailing {
-                    line == decl_line
-                } else {
-                    (a.range.start >= r.range.start && a.range.start < r.decl_range.start) || line + 1 == range_line
-                }
-            })
+            annotations
+                .iter()
+                .filter(|a| belongs(file, r, a, line_index))
+                .fold(None, |merged: Option<Annotation>, a| {
+                    Some(match merged {
+                        None => a.clone(),
+                        Some(mut m) => {
+                            m.lane = m.lane.or(a.lane);
+                            m.category = m.category.or(a.category);
+                            m.reason = m.reason.or_else(|| a.reason.clone());
+                            m.ignore.extend(a.ignore.iter().cloned());
+                            m.review = m.review.or_else(|| a.review.clone());
+                            m.rollback = m.rollback.or_else(|| a.rollback.clone());
+                            m
+                        }
+                    })
+                })
         })
-        .collect();
+        .collect()
+}
+
+fn belongs(file: &SourceFile, r: &Region, a: &Annotation, line_index: &LineIndex) -> bool {
+    let line_of = |offset: usize| line_index.line(offset);
+    if a.trailing {
+        return line_of(a.range.start) == line_of(r.decl_range.start);
+    }
+    if a.range.start >= r.range.start && a.range.start < r.decl_range.start {
+        return true;
+    }
+    // A block of comment lines ending on the line just above the region.
+    let (line, first) = (line_of(a.range.start), line_of(r.range.start));
+    if line >= first {
+        return false;
+    }
+    let marker = file.language.spec().line_comment;
+    (line + 1..first).all(|l| {
+        line_index.line_range(file.text, l).is_some_and(|range| file.text[range].trim_start().starts_with(marker))
+    })
+}
+
+fn attached_to_region(file: &SourceFile, regions: &[Region], a: &Annotation, line_index: &LineIndex) -> bool {
+    regions.iter().skip(1).any(|r| belongs(file, r, a, line_index))
+}
+
+fn decide(
+    file: &SourceFile,
+    regions: &[Region],
+    hits: &[Hit],
+    annotations: &[Annotation],
+    attached: &[Option<Annotation>],
+    rules: &Ruleset,
+    line_index: &LineIndex,
+) -> Vec<RegionLane> {
+    let config = &rules.config;
+    let line_of = |offset: usize| line_index.line(offset);
+
+    let region_annotation: Vec<Option<&Annotation>> = attached.iter().map(Option::as_ref).collect();
     // Line-level ignores: a trailing comment ignores rules on its own line; a comment on its
     // own line, not attached to a region, ignores them on the next line.
     let line_ignores: Vec<(usize, &Annotation)> = annotations
         .iter()
         .filter(|a| !a.ignore.is_empty())
-        .filter(|a| !region_annotation.iter().any(|r| r.is_some_and(|r| std::ptr::eq(r, *a))))
+        .filter(|a| !attached_to_region(file, regions, a, line_index))
         .map(|a| (line_of(a.range.start) + usize::from(!a.trailing), a))
         .collect();
 
@@ -345,7 +416,13 @@ fn decide(
             }
         }
         own_lanes.push(own_lane);
-        out.push(RegionLane { region: region.clone(), lane: own_lane.unwrap_or(config.default_lane), categories: Vec::new(), evidence });
+        out.push(RegionLane {
+            region: region.clone(),
+            lane: own_lane.unwrap_or(config.default_lane),
+            categories: Vec::new(),
+            evidence,
+            gates: Gates::not_applicable(),
+        });
     }
 
     // Containers take the highest lane of what they contain. Children come after their

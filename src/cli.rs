@@ -147,7 +147,7 @@ fn check_one(path: &Path, rulesets: &Rulesets, max_file_size: u64) -> Option<Out
     };
     let file = SourceFile { path, rule_path: &rule_path, language, text: &text };
     let c = classify(&file, &ruleset);
-    Some(Outcome::Report(report::file_report(&c, path, &text)))
+    Some(Outcome::Report(report::file_report(c, path, &text)))
 }
 
 /// Walk `paths` in parallel (respecting ignore files) and call `f` for every file.
@@ -244,6 +244,7 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<i32> {
         return Ok(EXIT_ERROR);
     }
     reports.sort_by(|a, b| a.path.cmp(&b.path));
+    report::resolve_tests(&mut reports);
     let mut summary = Summary::default();
     for r in &reports {
         summary.add(r);

@@ -149,9 +149,41 @@ pub fn explain(classification: &Classification, index: usize, text: &str, line_i
         out.push_str("- none: test and generated code are evidence for other code's gates\n");
     }
     for gate in gates {
-        let _ = writeln!(out, "- {}: {}", gate.name(), gate.description());
+        let _ = writeln!(out, "- {}: {}{}", gate.name(), gate.description(), gate_status(r, gate));
     }
     out
+}
+
+/// What lanes found for a gate, when it can tell.
+fn gate_status(r: &RegionLane, gate: Gate) -> String {
+    use crate::gates::GateState::{Missing, Present};
+    let g = &r.gates;
+    match gate {
+        Gate::Tests => match g.tests {
+            Present => " — ✓ a test refers to it".into(),
+            Missing => " — ✗ no test found that refers to it (`lanes check` searches every file it checks)".into(),
+            _ => String::new(),
+        },
+        Gate::Observability => match g.observability {
+            Present => " — ✓ it logs, traces or counts".into(),
+            Missing => " — ✗ no log, trace or metric in it".into(),
+            _ => String::new(),
+        },
+        Gate::Review => match (g.review, &g.note, &g.digest) {
+            (Present, _, _) => " — ✓ reviewed for the code as it is".into(),
+            (Missing, Some(note), _) => format!(" — ✗ {note}"),
+            (Missing, None, Some(digest)) => {
+                format!(" — ✗ not recorded; after the review add `lanes: reviewed-by=<who> <date> {digest}` above it")
+            }
+            _ => String::new(),
+        },
+        Gate::Rollback => match g.rollback {
+            Present => " — ✓ recorded with `lanes: rollback=`".into(),
+            Missing => " — ✗ not recorded; describe it with `lanes: rollback=\"…\"` above it".into(),
+            _ => String::new(),
+        },
+        Gate::Contracts => String::new(),
+    }
 }
 
 /// The region's categories, or what decided its lane when no category applies.

@@ -56,6 +56,7 @@ pub static SPECS: &[LanguageSpec] = &[
         queries: &[
             ("regions.scm", include_str!("../queries/rust/regions.scm")),
             ("signals.scm", include_str!("../queries/rust/signals.scm")),
+            ("gates.scm", include_str!("../queries/rust/gates.scm")),
         ],
         line_comment: "//",
         comment_kinds: &["line_comment", "block_comment"],
@@ -81,6 +82,7 @@ pub static SPECS: &[LanguageSpec] = &[
         queries: &[
             ("regions.scm", include_str!("../queries/python/regions.scm")),
             ("signals.scm", include_str!("../queries/python/signals.scm")),
+            ("gates.scm", include_str!("../queries/python/gates.scm")),
         ],
         line_comment: "#",
         comment_kinds: &["comment"],

@@ -17,6 +17,7 @@ pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod explain;
+pub mod gates;
 pub mod lane;
 pub mod language;
 pub mod line_index;

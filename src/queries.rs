@@ -21,6 +21,7 @@ pub const CAPTURES: &[(&str, &str)] = &[
     ("region.module", "an inline Rust `mod { … }` block"),
     ("name", "the name of the enclosing `@region.*` capture"),
     ("name.qualifier", "for `impl Trait for Type`: the trait, shown as `Trait for Type`"),
+    ("gate.observability", "a log, trace or metric call: evidence for the observability gate"),
 ];
 
 /// `#set!` keys we read; any other key is an error.
@@ -78,6 +79,9 @@ pub enum Placement {
     Anywhere,
     /// The word is a whole token (the predicate compares a whole node's text).
     WholeToken,
+    /// The word names a macro: a `!` follows it (`info!(…)`). From predicates on the name of
+    /// a `macro_invocation`.
+    BeforeBang,
     /// The word is among the first words of a string: only letters and whitespace separate
     /// it from the opening quote (or from the `}` of an interpolation). From
     /// `#match? @s "^\\s*(select|…)"` on a string node.
@@ -234,7 +238,13 @@ fn predicate_operators(text: &str) -> BTreeSet<String> {
 pub fn trigger_for_pattern(pattern: &str, string_kinds: &[&str]) -> Option<Trigger> {
     predicates(pattern).into_iter().find_map(|p| match p.operator.as_str() {
         "eq?" | "any-of?" if !p.strings.is_empty() => Some(Trigger {
-            placement: if p.strings.iter().all(|s| is_token(s)) { Placement::WholeToken } else { Placement::Anywhere },
+            placement: if !p.strings.iter().all(|s| is_token(s)) {
+                Placement::Anywhere
+            } else if p.capture.as_deref().is_some_and(|c| names_macro(pattern, c)) {
+                Placement::BeforeBang
+            } else {
+                Placement::WholeToken
+            },
             words: p.strings.iter().map(|s| s.to_ascii_lowercase()).collect(),
         }),
         "match?" => {
@@ -250,6 +260,20 @@ pub fn trigger_for_pattern(pattern: &str, string_kinds: &[&str]) -> Option<Trigg
         }
         _ => None,
     })
+}
+
+/// True when `@capture` is the name of a macro: the pattern starts at `macro_invocation` and
+/// the capture sits in its `macro:` field (directly or as a scoped name).
+fn names_macro(pattern: &str, capture: &str) -> bool {
+    if root_kinds(pattern).as_deref() != Some(&["macro_invocation".to_string()][..]) {
+        return false;
+    }
+    let compact: String = pattern.chars().filter(|c| !c.is_whitespace()).collect();
+    let Some(field) = compact.find("macro:") else { return false };
+    let rest = &compact[field..];
+    // The field's value ends at the first capture or predicate after it that is not ours.
+    let end = rest.find(&format!("@{capture}")).unwrap_or(usize::MAX);
+    end != usize::MAX && !rest[..end].contains("(token_tree") && !rest[..end].contains("#")
 }
 
 /// True for regexes such as `(?i)^\\s*(select|…)` or `^r?#*"\\s*(drop…)`: anchored at the

@@ -21,6 +21,9 @@ pub struct FileReport {
     pub regions: Vec<RegionReport>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<ProblemReport>,
+    /// What the file's test code refers to.
+    #[serde(skip)]
+    pub test_refs: std::collections::HashSet<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -32,11 +35,24 @@ pub struct RegionReport {
     pub end_line: usize,
     pub categories: Vec<&'static str>,
     pub reasons: Vec<ReasonReport>,
+    /// Acceptance gates: `present`, `missing` or `not_applicable` each.
+    pub gates: GatesReport,
     #[serde(skip)]
     pub is_container: bool,
+    /// Names a test can use for the region (resolved across files by `resolve_tests`).
+    #[serde(skip)]
+    pub test_keys: Vec<String>,
     /// Categories, or what decided the lane when none applies (for text output).
     #[serde(skip)]
     pub summary: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct GatesReport {
+    pub tests: &'static str,
+    pub observability: &'static str,
+    pub review: &'static str,
+    pub rollback: &'static str,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -59,7 +75,9 @@ pub struct ProblemReport {
 }
 
 /// Convert a classification while its text is at hand.
-pub fn file_report(c: &Classification, display_path: &Path, text: &str) -> FileReport {
+pub fn file_report(mut c: Classification, display_path: &Path, text: &str) -> FileReport {
+    let test_refs = std::mem::take(&mut c.test_refs);
+    let c = &c;
     let index = &c.line_index;
     let regions = c
         .regions
@@ -86,6 +104,13 @@ pub fn file_report(c: &Classification, display_path: &Path, text: &str) -> FileR
                         overridden: e.overridden,
                     })
                     .collect(),
+                gates: GatesReport {
+                    tests: r.gates.tests.name(),
+                    observability: r.gates.observability.name(),
+                    review: r.gates.review.name(),
+                    rollback: r.gates.rollback.name(),
+                },
+                test_keys: r.gates.test_keys.clone(),
                 is_container: !matches!(r.region.kind, RegionKind::Function | RegionKind::Method),
                 summary: explain::category_summary(r),
             }
@@ -101,6 +126,23 @@ pub fn file_report(c: &Classification, display_path: &Path, text: &str) -> FileR
             .iter()
             .map(|p| ProblemReport { line: explain::line_of(index, text, p.range.start), message: p.message.clone() })
             .collect(),
+        test_refs,
+    }
+}
+
+/// The tests gate across files: a function is tested when the test code of any file refers
+/// to it.
+pub fn resolve_tests(files: &mut [FileReport]) {
+    let mut refs: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for f in files.iter_mut() {
+        refs.extend(std::mem::take(&mut f.test_refs));
+    }
+    for f in files.iter_mut() {
+        for r in f.regions.iter_mut() {
+            if r.gates.tests == "missing" && r.test_keys.iter().any(|k| refs.contains(k)) {
+                r.gates.tests = "present";
+            }
+        }
     }
 }
 

@@ -35,6 +35,8 @@ pub enum CaptureRole {
     Name,
     NameQualifier,
     Signal(KindId),
+    /// Evidence for the observability gate.
+    Observability,
     Helper,
 }
 
@@ -208,7 +210,7 @@ impl Ruleset {
                 RulesetError::Io(format!("queries/{}/regions.scm: every region pattern must start with a node kind", spec.name))
             })?;
             let _ = &regions_text;
-            let mut signal_sources = vec![source("signals.scm")];
+            let mut signal_sources = vec![source("signals.scm"), source("gates.scm")];
             signal_sources.extend(extra.iter().filter(|(l, _)| *l == spec.language).map(|(_, s)| s.clone()));
             let (all, triggers, text) =
                 compile_query(spec.language, &signal_sources, &kinds, false).map_err(RulesetError::Query)?;
@@ -238,7 +240,8 @@ impl Ruleset {
             for (word, needle) in needles.iter_mut() {
                 for (inner, other) in &snapshot {
                     if inner != word && word.contains(inner.as_str()) {
-                        needle.inner_trigger |= other.placements.iter().any(|p| *p != Placement::WholeToken);
+                        needle.inner_trigger |=
+                            other.placements.iter().any(|p| !matches!(p, Placement::WholeToken | Placement::BeforeBang));
                         for &w in &other.words {
                             if !needle.words.contains(&w) {
                                 needle.words.push(w);
@@ -369,7 +372,7 @@ fn compile_query(
         if regions {
             RegionKind::from_capture(name).is_some() || name == "name" || name == "name.qualifier"
         } else {
-            name.strip_prefix("signal.").is_some_and(|k| kinds.iter().any(|kind| kind.kind == k))
+            name == "gate.observability" || name.strip_prefix("signal.").is_some_and(|k| kinds.iter().any(|kind| kind.kind == k))
         }
     };
     let (query, triggers, text) = queries::compile(language, sources, &known)?;
@@ -389,6 +392,8 @@ fn resolve(query: Query, kinds: &[Kind]) -> CompiledQuery {
                 CaptureRole::Name
             } else if *name == "name.qualifier" {
                 CaptureRole::NameQualifier
+            } else if *name == "gate.observability" {
+                CaptureRole::Observability
             } else if let Some(k) = name.strip_prefix("signal.") {
                 CaptureRole::Signal(kinds.iter().position(|kind| kind.kind == k).expect("checked"))
             } else {

@@ -1,0 +1,265 @@
+//! Acceptance gates per region, as data: tests (does some test reference the function?),
+//! observability (does it log, trace or count?), review and rollback (Lane 3: recorded by
+//! `lanes: reviewed-by=… <date> <digest>` and `lanes: rollback="…"` annotations).
+
+use std::collections::HashSet;
+
+use crate::annotations::Annotation;
+use crate::lane::{Category, Lane};
+use crate::language::Language;
+use crate::ruleset::RegionKind;
+use crate::syntax::Region;
+
+/// The state of one gate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GateState {
+    Present,
+    Missing,
+    NotApplicable,
+}
+
+impl GateState {
+    pub fn name(self) -> &'static str {
+        match self {
+            GateState::Present => "present",
+            GateState::Missing => "missing",
+            GateState::NotApplicable => "not_applicable",
+        }
+    }
+}
+
+/// The gates of a region.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gates {
+    pub tests: GateState,
+    pub observability: GateState,
+    pub review: GateState,
+    pub rollback: GateState,
+    /// Names a test could use for the region (`charge`, `Cart::total`, `.total`).
+    pub test_keys: Vec<String>,
+    /// The digest a review annotation must carry for the code as it is now (Lane 3).
+    pub digest: Option<String>,
+    /// Why a gate is open when that is not obvious (a review that lapsed).
+    pub note: Option<String>,
+}
+
+impl Gates {
+    pub fn not_applicable() -> Gates {
+        Gates {
+            tests: GateState::NotApplicable,
+            observability: GateState::NotApplicable,
+            review: GateState::NotApplicable,
+            rollback: GateState::NotApplicable,
+            test_keys: Vec::new(),
+            digest: None,
+            note: None,
+        }
+    }
+}
+
+/// What a region is, for its gates.
+pub struct Subject<'a> {
+    pub region: &'a Region,
+    pub parent: Option<&'a Region>,
+    pub lane: Lane,
+    pub categories: &'a [Category],
+    pub annotation: Option<&'a Annotation>,
+    /// A log, trace or metric call lies inside the region.
+    pub observed: bool,
+}
+
+/// The gates of one region. Functions and methods have gates; containers, modules, test and
+/// generated code do not.
+pub fn assess(subject: &Subject, text: &str, language: Language, test_refs: &HashSet<String>) -> Gates {
+    let r = subject.region;
+    let is_code = matches!(r.kind, RegionKind::Function | RegionKind::Method);
+    let is_test = subject.categories.iter().any(|c| matches!(c, Category::Test | Category::Generated));
+    if !is_code || is_test {
+        return Gates::not_applicable();
+    }
+    let test_keys = test_keys(r, subject.parent);
+    let tests = if test_keys.iter().any(|k| test_refs.contains(k)) { GateState::Present } else { GateState::Missing };
+    let observability = if subject.observed { GateState::Present } else { GateState::Missing };
+    let (mut review, mut rollback, mut digest, mut note) =
+        (GateState::NotApplicable, GateState::NotApplicable, None, None);
+    if subject.lane == Lane::Three {
+        let current = code_digest(&text[r.decl_range.clone()], language);
+        review = match subject.annotation.and_then(|a| a.review.as_ref()) {
+            Some(record) if record.digest == current => GateState::Present,
+            Some(record) => {
+                note = Some(format!(
+                    "the code changed since {} reviewed it on {}: review again and update the digest to {current}",
+                    record.by, record.date
+                ));
+                GateState::Missing
+            }
+            None => GateState::Missing,
+        };
+        digest = Some(current);
+        if subject.categories.contains(&Category::Irreversible) {
+            rollback = if subject.annotation.is_some_and(|a| a.rollback.is_some()) {
+                GateState::Present
+            } else {
+                GateState::Missing
+            };
+        }
+    }
+    Gates { tests, observability, review, rollback, test_keys, digest, note }
+}
+
+/// Names under which a test can refer to a region: a free function by its name; a method
+/// through its type (`Type::name`, `Type.name`) or a method call (`.name`), except for names
+/// too common to tell apart (`new`, `__init__`, `default`, …), where only the type counts.
+pub fn test_keys(region: &Region, parent: Option<&Region>) -> Vec<String> {
+    let name = &*region.name;
+    let owner = parent.filter(|p| matches!(p.kind, RegionKind::Class | RegionKind::Impl | RegionKind::Trait));
+    match owner {
+        None => vec![name.to_string()],
+        Some(p) => {
+            // `impl Display for Money` belongs to `Money`.
+            let ty = p.name.rsplit(" for ").next().unwrap_or(&p.name);
+            let ty = ty.split('<').next().unwrap_or(ty).trim();
+            let mut keys = vec![format!("{ty}::{name}"), format!("{ty}.{name}")];
+            if name == "__init__" {
+                keys.push(ty.to_string());
+            } else if !COMMON_METHODS.contains(&name) {
+                keys.push(format!(".{name}"));
+            }
+            keys
+        }
+    }
+}
+
+const COMMON_METHODS: &[&str] =
+    &["new", "__init__", "default", "from", "into", "clone", "fmt", "drop", "eq", "hash", "len", "get", "set"];
+
+/// What test code refers to: bare identifiers, `.method` calls and `Type::item` /
+/// `Type.attr` pairs, read lexically from the text of test regions.
+pub fn references(code: &str, refs: &mut HashSet<String>) {
+    let bytes = code.as_bytes();
+    let mut i = 0;
+    let mut previous: Option<&str> = None;
+    let mut separator = "";
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_alphabetic() || b == b'_' {
+            let start = i;
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            let ident = &code[start..i];
+            if !refs.contains(ident) {
+                refs.insert(ident.to_string());
+            }
+            match (separator, previous) {
+                ("::", Some(p)) => {
+                    refs.insert(format!("{p}::{ident}"));
+                }
+                (".", Some(p)) => {
+                    refs.insert(format!("{p}.{ident}"));
+                    refs.insert(format!(".{ident}"));
+                }
+                (".", None) => {
+                    refs.insert(format!(".{ident}"));
+                }
+                _ => {}
+            }
+            previous = Some(ident);
+            separator = "";
+            continue;
+        }
+        if bytes[i..].starts_with(b"::") {
+            separator = "::";
+            i += 2;
+            continue;
+        }
+        if b == b'.' {
+            separator = ".";
+        } else if !b.is_ascii_whitespace() {
+            // A call's closing parenthesis still allows `.method` chains: `Cart().total()`.
+            if b != b')' {
+                previous = None;
+            }
+            separator = "";
+        }
+        i += 1;
+    }
+}
+
+/// A short digest of a region's code that ignores comments and whitespace, so that a review
+/// stays valid when a formatter re-wraps code or moves comments, and lapses when the code
+/// changes.
+pub fn code_digest(code: &str, language: Language) -> String {
+    let comment = language.spec().line_comment;
+    let block = comment == "//";
+    let mut normalised = String::new();
+    let mut in_block = false;
+    for line in code.lines() {
+        // Drop block comments (`/* … */`, possibly over several lines), then a line comment.
+        let mut kept = String::new();
+        let mut rest = line;
+        loop {
+            if in_block {
+                match rest.find("*/") {
+                    Some(end) => {
+                        rest = &rest[end + 2..];
+                        in_block = false;
+                    }
+                    None => break,
+                }
+            } else if let Some(at) = rest.find("/*").filter(|_| block) {
+                kept.push_str(&rest[..at]);
+                kept.push(' ');
+                rest = &rest[at + 2..];
+                in_block = true;
+            } else {
+                kept.push_str(rest);
+                break;
+            }
+        }
+        let kept = match kept.find(comment) {
+            Some(at) => &kept[..at],
+            None => &kept,
+        };
+        // Whitespace does not count at all, so re-wrapping and re-spacing keep the digest
+        // (a change that only re-indents Python code keeps it too).
+        normalised.extend(kept.chars().filter(|c| !c.is_whitespace()));
+    }
+    // FNV-1a, 64 bits; eight hex digits are plenty to notice a change.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in normalised.bytes() {
+        hash ^= b as u64;
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:08x}", hash >> 32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_ignore_formatting_and_comments() {
+        let a = code_digest("def charge(card):\n    # call the provider\n    return stripe.charge(card)\n", Language::Python);
+        let b = code_digest("def charge(card):\n    return stripe.charge(  card )  # moved comment\n", Language::Python);
+        let c = code_digest("def charge(card):\n    return stripe.refund(card)\n", Language::Python);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        let r1 = code_digest("fn f() {\n    /* note */ g();\n}", Language::Rust);
+        let r2 = code_digest("fn f() { g(); } // tidy", Language::Rust);
+        assert_eq!(r1, r2);
+    }
+
+    #[test]
+    fn references_keep_qualified_names() {
+        let mut refs = HashSet::new();
+        references("let t = Cart::new(); assert_eq!(t.total(), 0); checkout(&t); Cart().add(1)", &mut refs);
+        for key in ["Cart::new", ".total", "t.total", "checkout", "Cart", ".add"] {
+            assert!(refs.contains(key), "{key} in {refs:?}");
+        }
+        assert!(!refs.contains("Cart::total"));
+        // Regression: non-ASCII text once made the scanner slice inside a character.
+        references("let s = \"é中🙂::x\"; ü.y()", &mut refs);
+        assert!(refs.contains(".y"));
+    }
+}
