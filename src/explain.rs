@@ -154,6 +154,23 @@ pub fn explain(classification: &Classification, index: usize, text: &str, line_i
     out
 }
 
+/// The gates lanes tracks for a region, with their state: (name, met). Contracts are a
+/// human judgement and are not tracked.
+pub fn tracked_gates(r: &RegionLane) -> Vec<(&'static str, bool)> {
+    use crate::gates::GateState;
+    let g = &r.gates;
+    [("tests", g.tests), ("observability", g.observability), ("review", g.review), ("rollback", g.rollback)]
+        .into_iter()
+        .filter(|(_, s)| *s != GateState::NotApplicable)
+        .map(|(n, s)| (n, s == GateState::Present))
+        .collect()
+}
+
+/// `tests ✗ · observability ✓`, for code lenses.
+pub fn gate_marks(r: &RegionLane) -> String {
+    tracked_gates(r).iter().map(|(n, met)| format!("{n} {}", if *met { "✓" } else { "✗" })).collect::<Vec<_>>().join(" · ")
+}
+
 /// What lanes found for a gate, when it can tell.
 fn gate_status(r: &RegionLane, gate: Gate) -> String {
     use crate::gates::GateState::{Missing, Present};

@@ -313,7 +313,13 @@ fn full_session_over_stdio() {
 
     let lenses = s.request("textDocument/codeLens", json!({ "textDocument": { "uri": uri } }));
     let titles: Vec<&str> = lenses.as_array().unwrap().iter().map(|l| l["command"]["title"].as_str().unwrap()).collect();
-    assert_eq!(titles, ["Lane 3 · billing", "Lane 3 · irreversible"]);
+    assert_eq!(
+        titles,
+        [
+            "Lane 3 · billing · tests ✗ · observability ✗ · review ✗",
+            "Lane 3 · irreversible · tests ✗ · observability ✗ · review ✗ · rollback ✗"
+        ]
+    );
 
     assert_eq!(s.request("shutdown", Value::Null), Value::Null);
     s.notify("exit", Value::Null);

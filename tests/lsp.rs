@@ -596,7 +596,7 @@ async fn did_open_publishes_lane_3_diagnostics() {
     assert_eq!(d.source.as_deref(), Some("lanes"));
     assert_eq!(d.code, Some(NumberOrString::String("billing.money".into())));
     assert!(d.message.starts_with("Lane 3 (billing): "), "{}", d.message);
-    assert!(d.message.ends_with("— human-curated implementation; gates: tests, contracts, observability, review"), "{}", d.message);
+    assert!(d.message.ends_with("— human-curated implementation; open gates: tests, review"), "{}", d.message);
     let related = d.related_information.as_ref().unwrap();
     assert_eq!(related.len(), 2, "{related:?}");
     assert!(related.iter().all(|r| r.location.uri.as_str() == PY_URI));
@@ -913,11 +913,11 @@ async fn workspace_configuration_and_its_errors() {
     assert_eq!(module.range, Range { start: pos(0, 0), end: pos(0, 0) });
     assert_eq!(module.data.as_ref().unwrap()["kind"], "module");
     assert_eq!(function.range, Range { start: pos(0, 4), end: pos(0, 14) });
-    for d in [module, function] {
+    for (d, gates) in [(module, ""), (function, "; open gates: tests, observability, review")] {
         assert_eq!(d.code, Some(NumberOrString::String("path".into())));
         assert_eq!(
             d.message,
-            "Lane 3 (billing): invoices are legal documents: path rule `billing/**` — human-curated implementation; gates: tests, contracts, observability, review"
+            format!("Lane 3 (billing): invoices are legal documents: path rule `billing/**` — human-curated implementation{gates}")
         );
     }
     assert!(client.open(&elsewhere_uri, "python", 1, ROWS_PY).await.is_empty());
@@ -1203,5 +1203,42 @@ async fn hover_on_a_large_class_after_an_edit_inside_it() {
     let fresh_top = client.hover("file:///lanes-test/fresh/big.py", top).await.unwrap();
     assert!(first_line(&fresh_top).starts_with("`top` (method, "), "{}", first_line(&fresh_top));
     assert_eq!(first_line(&hover_top), first_line(&fresh_top));
+    client.shutdown().await;
+}
+
+#[tokio::test]
+async fn gate_hints_and_the_workspace_test_index() {
+    // A workspace with a function, its test in another file, and an untested function.
+    let dir = TempDir::new("gates");
+    let workspace = dir.0.join("ws");
+    let code = "import logging\n\nlog = logging.getLogger(__name__)\n\n\ndef total(items):\n    log.info(\"total\")\n    return sum(items)\n\n\ndef average(items):\n    return sum(items) / len(items)\n";
+    let module = dir.write("ws/shop/maths.py", code);
+    dir.write("ws/tests/test_maths.py", "from shop.maths import total\n\n\ndef test_total():\n    assert total([1, 2]) == 3\n");
+    let options = json!({ "gateHints": [2] });
+    let mut client = TestClient::start(&Init {
+        folders: vec![workspace.clone()],
+        initialization_options: Some(options),
+        ..Init::default()
+    })
+    .await;
+    let uri = file_uri(&module);
+    client.open(&uri, "python", 1, code).await;
+    // Once the background index has read tests/test_maths.py, `total` is tested and logs:
+    // only `average` keeps a hint.
+    let mut hints = Vec::new();
+    for _ in 0..50 {
+        hints = client.wait_diagnostics(&uri, Some(1)).await;
+        if hints.len() == 1 {
+            break;
+        }
+    }
+    let [hint] = &hints[..] else { panic!("{hints:?}") };
+    assert_eq!(hint.severity, Some(DiagnosticSeverity::HINT));
+    assert_eq!(hint.code, Some(NumberOrString::String("lanes.open-gates".into())));
+    assert_eq!(hint.message, "Lane 2 (core): open gates: tests, observability");
+    assert_eq!(hint.range.start.line, 10);
+    let lenses = client.code_lenses(&uri).await.expect("lenses");
+    let titles: Vec<String> = lenses.iter().map(|l| l.command.as_ref().unwrap().title.clone()).collect();
+    assert_eq!(titles, ["Lane 2 · revenue · tests ✓ · observability ✓", "Lane 2 · core · tests ✗ · observability ✗"]);
     client.shutdown().await;
 }

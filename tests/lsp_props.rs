@@ -520,6 +520,7 @@ async fn server_case(rust: bool, utf8: bool, ops: &[Op]) -> Result<(), TestCaseE
     };
     // The server publishes what the engine replay gives.
     let snapshot = Snapshot {
+        generation: 0,
         uri: edited_uri.parse().unwrap(),
         version,
         text: Arc::from(reference.as_str()),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 use tower_lsp_server::ls_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, CodeLens, Command, Diagnostic, DiagnosticRelatedInformation, Hover, HoverContents, Location, MarkupContent,
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeLens, Command, Diagnostic, DiagnosticSeverity, DiagnosticRelatedInformation, Hover, HoverContents, Location, MarkupContent,
     MarkupKind, NumberOrString, Position, Uri,
 };
 
@@ -26,6 +26,8 @@ pub const EXPLAIN_COMMAND: &str = "lanes.explain";
 pub struct Snapshot {
     pub uri: Uri,
     pub version: i32,
+    /// `State::generation` when the classification was made.
+    pub generation: u64,
     pub text: Arc<str>,
     pub line_index: LineIndex,
     pub classification: Arc<Classification>,
@@ -63,19 +65,19 @@ pub fn diagnostics(s: &Snapshot) -> Vec<Diagnostic> {
         let Some(first) = decisive.first() else { continue };
         // The module region has no name: put its diagnostic on its first piece of evidence.
         let at = if r.region.kind == RegionKind::Module { first.range.clone() } else { r.region.name_range.clone() };
-        let gates: Vec<&str> = explain::gates(r).iter().map(|g| g.name()).collect();
+        let tracked = explain::tracked_gates(r);
+        let open: Vec<&str> = tracked.iter().filter(|(_, met)| !met).map(|(n, _)| *n).collect();
         let permits = match r.lane {
             Lane::Three => "human-curated implementation",
             Lane::Two => "generated code on well-defined sub-problems",
             Lane::One => "generated code welcome",
         };
-        let message = format!(
-            "{} ({}): {} — {permits}; gates: {}",
-            r.lane,
-            explain::category_summary(r),
-            explain::evidence_text(first),
-            if gates.is_empty() { "none".to_string() } else { gates.join(", ") }
-        );
+        let gates = match (tracked.is_empty(), open.is_empty()) {
+            (true, _) => String::new(),
+            (false, true) => "; tracked gates met".to_string(),
+            (false, false) => format!("; open gates: {}", open.join(", ")),
+        };
+        let message = format!("{} ({}): {} — {permits}{gates}", r.lane, explain::category_summary(r), explain::evidence_text(first));
         let related = decisive
             .iter()
             .map(|e| DiagnosticRelatedInformation {
@@ -91,6 +93,32 @@ pub fn diagnostics(s: &Snapshot) -> Vec<Diagnostic> {
             message,
             related_information: Some(related),
             data: Some(json!({ "lane": r.lane.number(), "region": &*r.region.name, "kind": r.region.kind.name() })),
+            ..Diagnostic::default()
+        });
+    }
+    out
+}
+
+/// Hints on functions of the lanes in `gateHints` (default: Lane 2) whose tests or
+/// observability gate is open.
+pub fn gate_hints(s: &Snapshot) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for r in &s.classification.regions {
+        if !s.options.gate_hints.contains(&r.lane.number()) || s.options.diagnostic_lanes.contains(&r.lane.number()) {
+            continue;
+        }
+        let tracked = explain::tracked_gates(r);
+        let open: Vec<&str> = tracked.iter().filter(|(_, met)| !met).map(|(n, _)| *n).collect();
+        if open.is_empty() {
+            continue;
+        }
+        out.push(Diagnostic {
+            range: s.range(&r.region.name_range),
+            severity: Some(DiagnosticSeverity::HINT),
+            code: Some(NumberOrString::String("lanes.open-gates".into())),
+            source: Some("lanes".into()),
+            message: format!("{} ({}): open gates: {}", r.lane, explain::category_summary(r), open.join(", ")),
+            data: Some(json!({ "lane": r.lane.number(), "region": &*r.region.name, "kind": r.region.kind.name(), "open": open })),
             ..Diagnostic::default()
         });
     }
@@ -157,7 +185,11 @@ pub fn code_lenses(s: &Snapshot) -> Vec<CodeLens> {
             CodeLens {
                 range,
                 command: Some(Command {
-                    title: format!("{} · {}", r.lane, explain::category_summary(r)),
+                    title: {
+                        let marks = explain::gate_marks(r);
+                        let base = format!("{} · {}", r.lane, explain::category_summary(r));
+                        if marks.is_empty() { base } else { format!("{base} · {marks}") }
+                    },
                     command: EXPLAIN_COMMAND.into(),
                     arguments: Some(vec![json!(s.uri.as_str()), json!(range.start)]),
                 }),

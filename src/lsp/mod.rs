@@ -9,10 +9,12 @@
 pub mod convert;
 pub mod handlers;
 pub mod state;
+pub mod test_index;
 pub mod transport;
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::str::FromStr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -21,7 +23,7 @@ use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server as LspServer};
 
-use crate::classify::{classify_incremental, Classification, SourceFile};
+use crate::classify::{classify_incremental, SourceFile};
 use crate::language::Language;
 use crate::syntax;
 use handlers::Snapshot;
@@ -69,18 +71,22 @@ where
 }
 
 /// The tower-lsp service. Every method is a few lines that call `state` or `handlers`.
+/// Cloning shares everything (background work holds a clone).
+#[derive(Clone)]
 pub struct Server {
     client: Client,
     state: Arc<Mutex<State>>,
-    /// Last version published per document, so that an older result never follows a newer.
-    published: Arc<tokio::sync::Mutex<HashMap<Uri, i32>>>,
-    capabilities: Mutex<ClientFlags>,
+    /// Last version (and diagnostics) published per document, so that an older result never
+    /// follows a newer one and an identical one is not sent twice.
+    published: Arc<tokio::sync::Mutex<HashMap<Uri, (i32, Vec<Diagnostic>)>>>,
+    capabilities: Arc<Mutex<ClientFlags>>,
 }
 
 #[derive(Clone, Copy, Default)]
 struct ClientFlags {
     configuration: bool,
     watch_registration: bool,
+    work_done_progress: bool,
 }
 
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
@@ -113,7 +119,7 @@ impl Server {
             client,
             state: Arc::new(Mutex::new(State::new())),
             published: Arc::new(tokio::sync::Mutex::new(HashMap::new())),
-            capabilities: Mutex::new(ClientFlags::default()),
+            capabilities: Arc::new(Mutex::new(ClientFlags::default())),
         }
     }
 
@@ -127,21 +133,92 @@ impl Server {
         let Some(snapshot) = outcome.snapshot else {
             if let Some(message) = outcome.skipped {
                 self.client.show_message(MessageType::WARNING, message).await;
-                self.publish(uri, Vec::new(), outcome.version).await;
+                let generation = lock(&self.state).generation;
+                self.publish(uri, Vec::new(), outcome.version, generation, true).await;
             }
             return;
         };
-        let diagnostics = guarded("diagnostics", || handlers::diagnostics(&snapshot)).unwrap_or_default();
-        self.publish(uri, diagnostics, snapshot.version).await;
+        let diagnostics = guarded("diagnostics", || all_diagnostics(&snapshot)).unwrap_or_default();
+        self.publish(uri.clone(), diagnostics, snapshot.version, snapshot.generation, true).await;
+        if outcome.index_changed {
+            self.refresh_others(&uri).await;
+        }
     }
 
-    async fn publish(&self, uri: Uri, diagnostics: Vec<Diagnostic>, version: i32) {
-        let mut published = self.published.lock().await;
-        let current = lock(&self.state).docs.get(&uri).map(|d| d.version);
-        if current != Some(version) || published.get(&uri).is_some_and(|&v| v > version) {
+    /// Re-analyse every other open document (their tests gates may have changed).
+    async fn refresh_others(&self, except: &Uri) {
+        let others: Vec<Uri> = {
+            let mut st = lock(&self.state);
+            let uris: Vec<Uri> = st.docs.keys().filter(|u| *u != except).cloned().collect();
+            for u in &uris {
+                if let Some(doc) = st.docs.get_mut(u) {
+                    doc.classification = None;
+                }
+            }
+            uris
+        };
+        for uri in others {
+            let Some(outcome) = guarded("analysis", || analyze(&self.state, &uri)).flatten() else { continue };
+            if let Some(snapshot) = outcome.snapshot {
+                let diagnostics = guarded("diagnostics", || all_diagnostics(&snapshot)).unwrap_or_default();
+                self.publish(uri, diagnostics, snapshot.version, snapshot.generation, false).await;
+            }
+        }
+    }
+
+    /// Index the workspace's test files in the background, with work-done progress when the
+    /// client supports it, then re-publish every open document.
+    async fn index_tests(&self) {
+        let (folders, max) = {
+            let st = lock(&self.state);
+            (st.folders.clone(), st.options.max_file_size)
+        };
+        if folders.is_empty() {
             return;
         }
-        published.insert(uri.clone(), version);
+        let token = NumberOrString::String("lanes/test-index".into());
+        let progress_supported = self.capabilities.lock().map(|c| c.work_done_progress).unwrap_or(false);
+        let progress = if progress_supported
+            && self.client.send_request::<request::WorkDoneProgressCreate>(WorkDoneProgressCreateParams { token: token.clone() }).await.is_ok()
+        {
+            Some(self.client.progress(token, "lanes: indexing tests").with_message("reading test files").begin().await)
+        } else {
+            None
+        };
+        let scanned = tokio::task::spawn_blocking(move || test_index::scan(&folders, max)).await.unwrap_or_default();
+        let files = scanned.len();
+        {
+            let mut st = lock(&self.state);
+            for (path, refs) in scanned {
+                st.test_index.set(path, refs);
+            }
+            st.generation += 1;
+        }
+        if let Some(p) = progress {
+            p.finish_with_message(format!("{files} test files indexed")).await;
+        }
+        if files > 0 {
+            self.refresh_others(&Uri::from_str("lanes:none").expect("a valid URI")).await;
+        }
+    }
+
+    /// Publish unless a newer version was published; with `always` false, also skip results
+    /// identical to the last ones (background refreshes).
+    async fn publish(&self, uri: Uri, diagnostics: Vec<Diagnostic>, version: i32, generation: u64, always: bool) {
+        let mut published = self.published.lock().await;
+        let (current, now) = {
+            let st = lock(&self.state);
+            (st.docs.get(&uri).map(|d| d.version), st.generation)
+        };
+        if current != Some(version) || now != generation {
+            return;
+        }
+        match published.get(&uri) {
+            Some((v, _)) if *v > version => return,
+            Some((v, d)) if !always && *v == version && *d == diagnostics => return,
+            _ => {}
+        }
+        published.insert(uri.clone(), (version, diagnostics.clone()));
         self.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
     }
 
@@ -194,6 +271,13 @@ impl Server {
     }
 }
 
+/// Lane diagnostics, then hints on open gates.
+fn all_diagnostics(snapshot: &Snapshot) -> Vec<Diagnostic> {
+    let mut d = handlers::diagnostics(snapshot);
+    d.extend(handlers::gate_hints(snapshot));
+    d
+}
+
 /// The result of analysing one document.
 struct Outcome {
     version: i32,
@@ -201,13 +285,15 @@ struct Outcome {
     skipped: Option<String>,
     /// (config file, error, first time this error was seen)
     config_errors: Vec<(PathBuf, crate::config::ConfigError, bool)>,
+    /// What the document's tests refer to changed: other documents' gates may change.
+    index_changed: bool,
 }
 
 /// Bring a document's classification up to date. Parses incrementally from the edited tree,
 /// outside the lock; stores the new tree only if no edit arrived meanwhile.
 fn analyze(state: &Mutex<State>, uri: &Uri) -> Option<Outcome> {
     let mut config_errors = Vec::new();
-    let (version, language, text, tree, path, ruleset, encoding, options, line_index, mut chunks) = {
+    let (version, language, text, tree, path, ruleset, encoding, options, line_index, mut chunks, generation) = {
         let mut guard = lock(state);
         let st = &mut *guard;
         let path = file_path(uri);
@@ -229,24 +315,32 @@ fn analyze(state: &Mutex<State>, uri: &Uri) -> Option<Outcome> {
             }
         }
         let (ruleset, _) = st.configs.ruleset_for(path.as_deref(), &st.folders);
+        let generation = st.generation;
         let encoding = st.encoding;
         let options = st.options.clone();
         let doc = st.docs.get_mut(uri)?;
         if let Some(message) = &doc.skipped {
-            return Some(Outcome { version: doc.version, snapshot: None, skipped: Some(message.clone()), config_errors });
+            return Some(Outcome {
+                version: doc.version,
+                snapshot: None,
+                skipped: Some(message.clone()),
+                config_errors,
+                index_changed: false,
+            });
         }
         if let Some((v, c)) = &doc.classification {
             if *v == doc.version {
                 let snapshot = Snapshot {
                     uri: uri.clone(),
                     version: *v,
+                    generation,
                     text: Arc::from(doc.text.as_str()),
                     line_index: doc.line_index.clone(),
                     classification: c.clone(),
                     encoding,
                     options,
                 };
-                return Some(Outcome { version: *v, snapshot: Some(snapshot), skipped: None, config_errors });
+                return Some(Outcome { version: *v, snapshot: Some(snapshot), skipped: None, config_errors, index_changed: false });
             }
         }
         let text: Arc<str> = Arc::from(doc.text.as_str());
@@ -254,7 +348,7 @@ fn analyze(state: &Mutex<State>, uri: &Uri) -> Option<Outcome> {
         let tree = doc.tree.clone();
         st.evict_trees(uri);
         let doc = st.docs.get_mut(uri)?;
-        (doc.version, doc.language, text, tree, path, ruleset, encoding, options, doc.line_index.clone(), chunks)
+        (doc.version, doc.language, text, tree, path, ruleset, encoding, options, doc.line_index.clone(), chunks, generation)
     };
 
     let started = std::time::Instant::now();
@@ -263,23 +357,30 @@ fn analyze(state: &Mutex<State>, uri: &Uri) -> Option<Outcome> {
     let display = path.clone().unwrap_or_else(|| PathBuf::from(uri.path().as_str()));
     let rule_path = rule_path(&display, &ruleset.config);
     let file = SourceFile { path: &display, rule_path: &rule_path, language, text: &text };
-    let classification: Arc<Classification> =
-        Arc::new(classify_incremental(&file, &new_tree, &ruleset, &mut chunks, Some(line_index.clone())));
+    let mut classification = classify_incremental(&file, &new_tree, &ruleset, &mut chunks, Some(line_index.clone()));
 
     if std::env::var_os("LANES_LSP_TIMING").is_some() {
         eprintln!("lanes lsp: v{version}: parse {parsed:?}, classify {:?}", started.elapsed() - parsed);
     }
     let mut guard = lock(state);
+    // What this document's tests refer to counts for every document; and every test in the
+    // workspace counts for this one.
+    let guard_generation = guard.generation;
+    let index_changed = guard.test_index.set(display.clone(), classification.test_refs.clone());
+    guard.test_index.apply(&mut classification);
+    let classification = Arc::new(classification);
     if let Some(doc) = guard.docs.get_mut(uri) {
         // The cache is keyed by content, so it stays valid whatever happened meanwhile.
         doc.chunks = chunks;
         if doc.version == version {
             doc.tree = Some(new_tree);
-            doc.classification = Some((version, classification.clone()));
+            if guard_generation == generation {
+                doc.classification = Some((version, classification.clone()));
+            }
         }
     }
-    let snapshot = Snapshot { uri: uri.clone(), version, text, line_index, classification, encoding, options };
-    Some(Outcome { version, snapshot: Some(snapshot), skipped: None, config_errors })
+    let snapshot = Snapshot { uri: uri.clone(), version, generation, text, line_index, classification, encoding, options };
+    Some(Outcome { version, snapshot: Some(snapshot), skipped: None, config_errors, index_changed })
 }
 
 /// The path that configuration globs match: relative to the configuration's directory.
@@ -344,6 +445,12 @@ impl LanguageServer for Server {
                 .and_then(|w| w.did_change_watched_files.as_ref())
                 .and_then(|d| d.dynamic_registration)
                 .unwrap_or(false),
+            work_done_progress: params
+                .capabilities
+                .window
+                .as_ref()
+                .and_then(|w| w.work_done_progress)
+                .unwrap_or(false),
         };
         if let Ok(mut c) = self.capabilities.lock() {
             *c = flags;
@@ -381,6 +488,9 @@ impl LanguageServer for Server {
             }
         }
         self.fetch_settings().await;
+        // In the background: big workspaces must not hold up the first diagnostics.
+        let server = self.clone();
+        tokio::spawn(async move { server.index_tests().await });
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -526,7 +636,9 @@ impl LanguageServer for Server {
 impl Server {
     /// Forget every classification, so that the next analysis uses new settings or rules.
     fn invalidate_all(&self) {
-        for doc in lock(&self.state).docs.values_mut() {
+        let mut st = lock(&self.state);
+        st.generation += 1;
+        for doc in st.docs.values_mut() {
             doc.classification = None;
             doc.chunks = Default::default();
         }

@@ -33,6 +33,9 @@ pub struct ClientOptions {
     pub diagnostic_lanes: Vec<u8>,
     /// Files larger than this (bytes) are not classified.
     pub max_file_size: usize,
+    /// Lanes whose functions get a hint when their tests or observability gate is open (none by
+    /// default until the test index also covers unit tests in files that are not open).
+    pub gate_hints: Vec<u8>,
 }
 
 impl Default for ClientOptions {
@@ -42,6 +45,7 @@ impl Default for ClientOptions {
             code_lens: true,
             diagnostic_lanes: vec![3],
             max_file_size: 4 * 1024 * 1024,
+            gate_hints: Vec::new(),
         }
     }
 }
@@ -208,6 +212,11 @@ pub struct State {
     pub config_errors: HashMap<PathBuf, String>,
     /// Counter behind `Document::touched`.
     pub clock: u64,
+    /// What the workspace's tests refer to.
+    pub test_index: super::test_index::TestIndex,
+    /// Bumped whenever rules, settings or the test index change: results computed under an
+    /// older generation are not published.
+    pub generation: u64,
 }
 
 impl State {
@@ -220,6 +229,8 @@ impl State {
             configs: Configs::default(),
             config_errors: HashMap::new(),
             clock: 0,
+            test_index: Default::default(),
+            generation: 0,
         }
     }
 
