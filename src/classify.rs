@@ -223,7 +223,8 @@ fn attach(file: &SourceFile, regions: &[Region], annotations: &[Annotation], lin
                             m.category = m.category.or(a.category);
                             m.reason = m.reason.or_else(|| a.reason.clone());
                             m.ignore.extend(a.ignore.iter().cloned());
-                            m.review = m.review.or_else(|| a.review.clone());
+                            // The review record nearest the function (the latest) counts.
+                            m.review = a.review.clone().or(m.review);
                             m.rollback = m.rollback.or_else(|| a.rollback.clone());
                             m
                         }

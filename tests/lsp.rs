@@ -7,7 +7,7 @@ use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use expect_test::expect_file;
+use expect_test::{expect, expect_file};
 use serde::Serialize;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
@@ -1240,5 +1240,50 @@ async fn gate_hints_and_the_workspace_test_index() {
     let lenses = client.code_lenses(&uri).await.expect("lenses");
     let titles: Vec<String> = lenses.iter().map(|l| l.command.as_ref().unwrap().title.clone()).collect();
     assert_eq!(titles, ["Lane 2 · revenue · tests ✓ · observability ✓", "Lane 2 · core · tests ✗ · observability ✗"]);
+    client.shutdown().await;
+}
+
+#[tokio::test]
+async fn lane_3_actions_record_a_review_and_a_checklist() {
+    let text = "import shutil\n\n\ndef wipe(path):\n    shutil.rmtree(path)\n";
+    let uri = "file:///lanes-test/review/ops.py";
+    let mut client = TestClient::start(&Init::default()).await;
+    client.open(uri, "python", 1, text).await;
+    let at = position_of(text, "wipe", 0);
+    let range = Range { start: at, end: at };
+    let actions = client
+        .request_raw("textDocument/codeAction", json!({ "textDocument": { "uri": uri }, "range": range, "context": { "diagnostics": [] } }))
+        .await;
+    let actions = actions["result"].as_array().expect("actions").clone();
+    let titles: Vec<&str> = actions.iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert_eq!(titles.len(), 3, "{titles:?}");
+    assert!(titles[1].starts_with("Mark `wipe` reviewed (as "), "{titles:?}");
+    assert_eq!(titles[2], "Add an acceptance checklist for `wipe`");
+
+    // The checklist goes above the function, with the rollback item for irreversible code.
+    let checklist = &actions[2]["edit"]["changes"][uri][0];
+    assert_eq!(checklist["range"]["start"], json!({ "line": 3, "character": 0 }));
+    expect![[r#"
+        # Acceptance checklist for `wipe` (irreversible):
+        # - [ ] tests, written by hand: success, failure and edge cases
+        # - [ ] interfaces and contracts match the agreed schemas
+        # - [ ] logs, traces or metrics for operational debugging
+        # - [ ] security and permission assumptions reviewed by the risk owner
+        # - [ ] rollback path, recorded with `lanes: rollback="…"`
+    "#]]
+    .assert_eq(checklist["newText"].as_str().unwrap());
+
+    // Applying "Mark reviewed" closes the review gate; changing the code reopens it.
+    let review = &actions[1]["edit"]["changes"][uri][0];
+    let line = review["newText"].as_str().unwrap().to_string();
+    assert!(line.starts_with("# lanes: reviewed-by="), "{line}");
+    client.change(uri, 2, json!([edit(pos(3, 0), pos(3, 0), &line)])).await;
+    let reviewed = format!("import shutil\n\n\n{line}def wipe(path):\n    shutil.rmtree(path)\n");
+    let hover = client.hover(uri, position_of(&reviewed, "wipe", 0)).await.unwrap();
+    assert!(hover_markdown(&hover).contains("review: security and permission assumptions are reviewed by a person who owns the risk — ✓ reviewed for the code as it is"), "{}", hover_markdown(&hover));
+    let body = position_of(&reviewed, "shutil.rmtree(path)", 0);
+    client.change(uri, 3, json!([edit(body, body, "print(path); ")])).await;
+    let hover = client.hover(uri, position_of(&reviewed, "wipe", 0)).await.unwrap();
+    assert!(hover_markdown(&hover).contains("— ✗ the code changed since"), "{}", hover_markdown(&hover));
     client.shutdown().await;
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::json;
 use tower_lsp_server::ls_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeLens, Command, Diagnostic, DiagnosticSeverity, DiagnosticRelatedInformation, Hover, HoverContents, Location, MarkupContent,
-    MarkupKind, NumberOrString, Position, Uri,
+    MarkupKind, NumberOrString, Position, TextEdit, Uri, WorkspaceEdit,
 };
 
 use crate::classify::{Classification, RegionLane};
@@ -158,7 +158,7 @@ pub fn code_actions(s: &Snapshot, range: tower_lsp_server::ls_types::Range, cont
         format!("`{}`", region.region.name)
     };
     let related: Vec<Diagnostic> = context.iter().filter(|d| d.source.as_deref() == Some("lanes")).cloned().collect();
-    vec![CodeActionOrCommand::CodeAction(CodeAction {
+    let mut actions = vec![CodeActionOrCommand::CodeAction(CodeAction {
         title: format!("Explain the lane of {what} ({} · {})", region.lane, explain::category_summary(region)),
         kind: Some(CodeActionKind::EMPTY),
         diagnostics: (!related.is_empty()).then_some(related),
@@ -168,7 +168,70 @@ pub fn code_actions(s: &Snapshot, range: tower_lsp_server::ls_types::Range, cont
             arguments: Some(vec![json!(s.uri.as_str()), json!(range.start)]),
         }),
         ..CodeAction::default()
-    })]
+    })];
+    // Lane 3: no generated implementation, only records for the person who owns the risk.
+    if region.lane == Lane::Three && matches!(region.region.kind, RegionKind::Function | RegionKind::Method) {
+        let (indent, at) = line_start(s, region.region.decl_range.start);
+        let comment = s.classification.language.spec().line_comment;
+        let name = &region.region.name;
+        if region.gates.review == crate::gates::GateState::Missing {
+            if let Some(digest) = &region.gates.digest {
+                let who = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "reviewer".into());
+                let line = format!("{indent}{comment} lanes: reviewed-by={who} {} {digest}\n", today());
+                actions.push(insert_action(s, format!("Mark `{name}` reviewed (as {who}, today)"), at, line));
+            }
+        }
+        let mut checklist = format!("{indent}{comment} Acceptance checklist for `{name}` ({}):\n", explain::category_summary(region));
+        for item in [
+            "tests, written by hand: success, failure and edge cases",
+            "interfaces and contracts match the agreed schemas",
+            "logs, traces or metrics for operational debugging",
+            "security and permission assumptions reviewed by the risk owner",
+        ] {
+            checklist.push_str(&format!("{indent}{comment} - [ ] {item}\n"));
+        }
+        if region.categories.contains(&crate::lane::Category::Irreversible) {
+            checklist.push_str(&format!("{indent}{comment} - [ ] rollback path, recorded with `lanes: rollback=\"…\"`\n"));
+        }
+        actions.push(insert_action(s, format!("Add an acceptance checklist for `{name}`"), at, checklist));
+    }
+    actions
+}
+
+/// The indentation of the line holding `offset`, and the position where that line starts.
+fn line_start(s: &Snapshot, offset: usize) -> (String, Position) {
+    let line = s.line_index.line(offset);
+    let start = s.line_index.line_start(line).unwrap_or(0);
+    let indent: String = s.text[start..].chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+    (indent, Position { line: line as u32, character: 0 })
+}
+
+fn insert_action(s: &Snapshot, title: String, at: Position, text: String) -> CodeActionOrCommand {
+    let edit = TextEdit { range: tower_lsp_server::ls_types::Range { start: at, end: at }, new_text: text };
+    CodeActionOrCommand::CodeAction(CodeAction {
+        title,
+        kind: Some(CodeActionKind::REFACTOR),
+        edit: Some(WorkspaceEdit { changes: Some([(s.uri.clone(), vec![edit])].into_iter().collect()), ..WorkspaceEdit::default() }),
+        ..CodeAction::default()
+    })
+}
+
+/// Today's date (UTC) as YYYY-MM-DD.
+fn today() -> String {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400) as i64;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 /// `Lane 3 · billing` above each function, method and class.

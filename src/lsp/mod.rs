@@ -78,9 +78,12 @@ pub struct Server {
     state: Arc<Mutex<State>>,
     /// Last version (and diagnostics) published per document, so that an older result never
     /// follows a newer one and an identical one is not sent twice.
-    published: Arc<tokio::sync::Mutex<HashMap<Uri, (i32, Vec<Diagnostic>)>>>,
+    published: Arc<tokio::sync::Mutex<Published>>,
     capabilities: Arc<Mutex<ClientFlags>>,
 }
+
+/// Per document: the last version published and its diagnostics.
+type Published = HashMap<Uri, (i32, Vec<Diagnostic>)>;
 
 #[derive(Clone, Copy, Default)]
 struct ClientFlags {
