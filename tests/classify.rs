@@ -411,3 +411,112 @@ pub fn decode(bytes: &[u8]) -> u8 {
         "#]],
     );
 }
+
+/// Every function with its gates: `t` tests, `o` observability, `r` review, `b` rollback;
+/// `+` present, `-` missing, `.` not applicable.
+fn render_gates(fixture: &str) -> String {
+    use lanes::gates::GateState;
+    let mark = |s: GateState| match s {
+        GateState::Present => '+',
+        GateState::Missing => '-',
+        GateState::NotApplicable => '.',
+    };
+    let mut out = String::new();
+    for chunk in fixture.split("//- ").skip(1) {
+        let (path, text) = chunk.split_once('\n').unwrap();
+        let path = path.trim().trim_start_matches('/');
+        let language = Language::from_path(Path::new(path)).unwrap();
+        let file = SourceFile { path: Path::new(path), rule_path: Path::new(path), language, text };
+        let c = classify(&file, Ruleset::builtin());
+        for r in c.regions.iter().skip(1) {
+            let g = &r.gates;
+            out.push_str(&format!(
+                "{path} {} lane {}: t{} o{} r{} b{}\n",
+                r.region.name,
+                r.lane.number(),
+                mark(g.tests),
+                mark(g.observability),
+                mark(g.review),
+                mark(g.rollback)
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn gates_per_function() {
+    let fixture = r#"
+//- /app/orders.py
+import logging
+import shutil
+
+logger = logging.getLogger(__name__)
+
+
+def total(items):
+    logger.info("total of %d items", len(items))
+    return sum(items)
+
+
+def average(items):
+    return sum(items) / len(items)
+
+
+class Orders:
+    def place(self, order):
+        self.log.warning("placing %s", order)
+
+    # lanes: rollback="restore the folder from the nightly backup"
+    def purge(self, path):
+        shutil.rmtree(path)
+
+//- /src/ledger.rs
+pub struct Ledger;
+
+impl Ledger {
+    #[tracing::instrument(skip(self))]
+    pub fn post(&self, amount: i64) -> i64 {
+        amount
+    }
+
+    pub fn new() -> Self {
+        Ledger
+    }
+
+    pub fn raw(&self, p: *const u8) -> u8 {
+        unsafe { *p }
+    }
+}
+
+pub fn tally(n: i64) -> i64 {
+    tracing::info!(n, "tallied");
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn posts() {
+        assert_eq!(Ledger.post(1), 1);
+        let _ = Ledger::new();
+    }
+}
+"#;
+    expect![[r#"
+        app/orders.py total lane 2: t- o+ r. b.
+        app/orders.py average lane 2: t- o- r. b.
+        app/orders.py Orders lane 3: t. o. r. b.
+        app/orders.py place lane 2: t- o+ r. b.
+        app/orders.py purge lane 3: t- o- r- b+
+        src/ledger.rs Ledger lane 3: t. o. r. b.
+        src/ledger.rs post lane 2: t+ o+ r. b.
+        src/ledger.rs new lane 2: t+ o- r. b.
+        src/ledger.rs raw lane 3: t- o- r- b.
+        src/ledger.rs tally lane 2: t- o+ r. b.
+        src/ledger.rs tests lane 1: t. o. r. b.
+        src/ledger.rs posts lane 1: t. o. r. b.
+    "#]].assert_eq(&render_gates(fixture));
+}
