@@ -1,14 +1,16 @@
 //! lanes: which risk lane code belongs to, why, and which acceptance gates are open.
 //!
-//! The engine (everything but `cli`, `report` and `explain`'s callers) knows nothing of
-//! protocols: it takes text and paths and returns plain values with byte ranges.
-//! `classify::classify` is the one entry point that the CLI and the language server share.
+//! The engine (everything but `cli`, `report` and `lsp`) knows nothing of protocols or output
+//! formats: it takes text and paths and returns plain values with byte ranges.
+//! `classify::classify_incremental` is the one entry point that the CLI and the language
+//! server share.
 //!
 //! Reading order: `lane` (the model), `language` (descriptors), `queries` and `rules` (the
-//! data), `config`, `ruleset` (compiled rules), `syntax` (parse and regions), `annotations`, `chunks`
-//! (units of work, cached between edits), `classify` (the heart), `explain` (the Markdown shared by CLI and hover), `line_index`,
-//! then the edges: `report` and `cli` (the command line), and `lsp` (the language server,
-//! the only module that knows the protocol).
+//! data), `config`, `ruleset` (compiled rules), `syntax` (parse and regions), `annotations`,
+//! `chunks` (units of work, cached between edits), `classify` (the heart), `gates`
+//! (acceptance gates), `explain` (the Markdown shared by CLI and hover), `line_index`; then
+//! the edges: `report` and `cli` (the command line), and `lsp` (the language server, the only
+//! module that knows the protocol).
 #![deny(clippy::print_stdout)]
 
 pub mod annotations;
