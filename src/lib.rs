@@ -19,6 +19,7 @@ pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod explain;
+pub mod fixes;
 pub mod gates;
 pub mod lane;
 pub mod language;

@@ -1289,3 +1289,47 @@ async fn lane_3_actions_record_a_review_and_a_checklist() {
     assert!(hover_markdown(&hover).contains("— ✗ the code changed since"), "{}", hover_markdown(&hover));
     client.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_observability_hook_closes_the_gate() {
+    let text = "import os\n\n\ndef average(items):\n    \"\"\"Mean of the items.\"\"\"\n    return sum(items) / len(items)\n";
+    let uri = "file:///lanes-test/hook/maths.py";
+    let mut client = TestClient::start(&Init::default()).await;
+    client.open(uri, "python", 1, text).await;
+    let at = position_of(text, "average", 0);
+    let actions = client
+        .request_raw("textDocument/codeAction", json!({ "textDocument": { "uri": uri }, "range": Range { start: at, end: at }, "context": { "diagnostics": [] } }))
+        .await;
+    let actions = actions["result"].as_array().expect("actions").clone();
+    let hook = actions.iter().find(|a| a["title"] == "Add an observability hook to `average`").expect("a hook action");
+    let mut edits: Vec<Value> = hook["edit"]["changes"][uri].as_array().unwrap().clone();
+    // Apply the edits from the end, as a client would.
+    edits.sort_by_key(|e| std::cmp::Reverse((e["range"]["start"]["line"].as_u64(), e["range"]["start"]["character"].as_u64())));
+    let mut edited = text.to_string();
+    for e in &edits {
+        let start: Position = serde_json::from_value(e["range"]["start"].clone()).unwrap();
+        edited = client_edit(&edited, Range { start, end: start }, e["newText"].as_str().unwrap());
+    }
+    expect![[r#"
+        import os
+        import logging
+
+        logger = logging.getLogger(__name__)
+
+
+        def average(items):
+            """Mean of the items."""
+            logger.info("average called")
+            return sum(items) / len(items)
+    "#]]
+    .assert_eq(&edited);
+    client.change(uri, 2, json!([{ "text": edited }])).await;
+    let lenses = client.code_lenses(uri).await.expect("lenses");
+    assert_eq!(lenses[0].command.as_ref().unwrap().title, "Lane 2 · core · tests ✗ · observability ✓");
+    // Met gates are not offered again.
+    let actions = client
+        .request_raw("textDocument/codeAction", json!({ "textDocument": { "uri": uri }, "range": Range { start: at, end: at }, "context": { "diagnostics": [] } }))
+        .await;
+    assert!(actions["result"].as_array().unwrap().iter().all(|a| a["title"] != "Add an observability hook to `average`"));
+    client.shutdown().await;
+}

@@ -169,6 +169,26 @@ pub fn code_actions(s: &Snapshot, range: tower_lsp_server::ls_types::Range, cont
         }),
         ..CodeAction::default()
     })];
+    // Lanes 1–2: close the observability gate with a log or a trace.
+    let is_function = matches!(region.region.kind, RegionKind::Function | RegionKind::Method);
+    if is_function && region.lane < Lane::Three && region.gates.observability == crate::gates::GateState::Missing {
+        let language = s.classification.language;
+        if let Some(inserts) = crate::fixes::observability_hook(&s.text, language, region.region.decl_range.start, &region.region.name) {
+            let edits = inserts
+                .into_iter()
+                .map(|i| {
+                    let at = convert::position(&s.line_index, &s.text, i.offset, s.encoding);
+                    TextEdit { range: tower_lsp_server::ls_types::Range { start: at, end: at }, new_text: i.text }
+                })
+                .collect();
+            actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: format!("Add an observability hook to `{}`", region.region.name),
+                kind: Some(CodeActionKind::REFACTOR),
+                edit: Some(WorkspaceEdit { changes: Some([(s.uri.clone(), edits)].into_iter().collect()), ..WorkspaceEdit::default() }),
+                ..CodeAction::default()
+            }));
+        }
+    }
     // Lane 3: no generated implementation, only records for the person who owns the risk.
     if region.lane == Lane::Three && matches!(region.region.kind, RegionKind::Function | RegionKind::Method) {
         let (indent, at) = line_start(s, region.region.decl_range.start);
