@@ -139,12 +139,7 @@ fn check_one(path: &Path, rulesets: &Rulesets, max_file_size: u64) -> Option<Out
         Ok(r) => r,
         Err(e) => return Some(Outcome::Fatal(format!("{e:#}"))),
     };
-    let rule_path = if ruleset.config.source.is_some() {
-        let root = std::path::absolute(&ruleset.config.root).unwrap_or_default();
-        absolute.strip_prefix(&root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
-    } else {
-        PathBuf::from(report::display(path))
-    };
+    let rule_path = ruleset.config.rule_path(&absolute).unwrap_or_else(|| PathBuf::from(report::display(path)));
     let file = SourceFile { path, rule_path: &rule_path, language, text: &text };
     let c = classify(&file, &ruleset);
     Some(Outcome::Report(report::file_report(c, path, &text)))
@@ -330,12 +325,7 @@ pub fn explain_at(target: &str) -> anyhow::Result<String> {
     let absolute = std::path::absolute(path)?;
     let rulesets = Rulesets::default();
     let ruleset = rulesets.for_dir(absolute.parent().unwrap_or(Path::new("/")))?;
-    let rule_path = if ruleset.config.source.is_some() {
-        let root = std::path::absolute(&ruleset.config.root)?;
-        absolute.strip_prefix(&root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
-    } else {
-        path.to_path_buf()
-    };
+    let rule_path = ruleset.config.rule_path(&absolute).unwrap_or_else(|| PathBuf::from(report::display(path)));
     let source = SourceFile { path, rule_path: &rule_path, language, text: &text };
     let c = classify(&source, &ruleset);
     // The first non-blank character of the line, so that a line inside a region's

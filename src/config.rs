@@ -281,6 +281,15 @@ impl Config {
         self.test_globs.matches(relative).first().map(|&i| self.test_paths[i].as_str())
     }
 
+    /// The path globs match for a file at `absolute`: relative to the configuration's
+    /// directory. `None` for the default configuration (no file, so no directory) or a file
+    /// outside that directory; callers then use the path as they know it.
+    pub fn rule_path(&self, absolute: &Path) -> Option<PathBuf> {
+        self.source.as_ref()?;
+        let root = std::path::absolute(&self.root).ok()?;
+        absolute.strip_prefix(&root).ok().map(Path::to_path_buf)
+    }
+
     pub fn is_disabled(&self, rule: &str) -> bool {
         self.disabled.iter().any(|d| d == rule)
     }

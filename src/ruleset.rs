@@ -120,8 +120,6 @@ pub struct LanguageRules {
     pub unanchored: Option<CompiledQuery>,
     pub scanner: AhoCorasick,
     pub needles: Vec<Needle>,
-    /// The scanner's words, in needle order (for diagnostics and benchmarks).
-    pub needle_words: Vec<String>,
 }
 
 /// Everything classification needs for one configuration.
@@ -264,7 +262,6 @@ impl Ruleset {
                 anchored,
                 unanchored,
                 scanner,
-                needle_words: needles.iter().map(|(w, _)| w.clone()).collect(),
                 needles: needles.into_iter().map(|(_, n)| n).collect(),
             });
         }

@@ -14,8 +14,7 @@ pub mod transport;
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::str::FromStr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde_json::Value;
@@ -144,15 +143,16 @@ impl Server {
         let diagnostics = guarded("diagnostics", || all_diagnostics(&snapshot)).unwrap_or_default();
         self.publish(uri.clone(), diagnostics, snapshot.version, snapshot.generation, true).await;
         if outcome.index_changed {
-            self.refresh_others(&uri).await;
+            self.refresh_others(Some(&uri)).await;
         }
     }
 
-    /// Re-analyse every other open document (their tests gates may have changed).
-    async fn refresh_others(&self, except: &Uri) {
+    /// Re-analyse every open document but `except` (their tests gates may have changed),
+    /// publishing only what changed.
+    async fn refresh_others(&self, except: Option<&Uri>) {
         let others: Vec<Uri> = {
             let mut st = lock(&self.state);
-            let uris: Vec<Uri> = st.docs.keys().filter(|u| *u != except).cloned().collect();
+            let uris: Vec<Uri> = st.docs.keys().filter(|u| Some(*u) != except).cloned().collect();
             for u in &uris {
                 if let Some(doc) = st.docs.get_mut(u) {
                     doc.classification = None;
@@ -201,7 +201,7 @@ impl Server {
             p.finish_with_message(format!("{files} test files indexed")).await;
         }
         if files > 0 {
-            self.refresh_others(&Uri::from_str("lanes:none").expect("a valid URI")).await;
+            self.refresh_others(None).await;
         }
     }
 
@@ -358,7 +358,10 @@ fn analyze(state: &Mutex<State>, uri: &Uri) -> Option<Outcome> {
     let new_tree = syntax::parse(language, &text, tree.as_ref());
     let parsed = started.elapsed();
     let display = path.clone().unwrap_or_else(|| PathBuf::from(uri.path().as_str()));
-    let rule_path = rule_path(&display, &ruleset.config);
+    let rule_path = ruleset
+        .config
+        .rule_path(&display)
+        .unwrap_or_else(|| display.file_name().map(PathBuf::from).unwrap_or_default());
     let file = SourceFile { path: &display, rule_path: &rule_path, language, text: &text };
     let mut classification = classify_incremental(&file, &new_tree, &ruleset, &mut chunks, Some(line_index.clone()));
 
@@ -384,16 +387,6 @@ fn analyze(state: &Mutex<State>, uri: &Uri) -> Option<Outcome> {
     }
     let snapshot = Snapshot { uri: uri.clone(), version, generation, text, line_index, classification, encoding, options };
     Some(Outcome { version, snapshot: Some(snapshot), skipped: None, config_errors, index_changed })
-}
-
-/// The path that configuration globs match: relative to the configuration's directory.
-fn rule_path(path: &Path, config: &crate::config::Config) -> PathBuf {
-    if config.source.is_some() {
-        if let Ok(rel) = path.strip_prefix(&config.root) {
-            return rel.to_path_buf();
-        }
-    }
-    path.file_name().map(PathBuf::from).unwrap_or_default()
 }
 
 fn capabilities(encoding: crate::line_index::Encoding) -> ServerCapabilities {
@@ -558,6 +551,7 @@ impl LanguageServer for Server {
         let mut fixed = Vec::new();
         {
             let mut st = lock(&self.state);
+            st.configs.rediscover();
             for change in &params.changes {
                 let Some(path) = file_path(&change.uri) else { continue };
                 if change.typ == FileChangeType::DELETED {

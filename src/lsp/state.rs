@@ -161,6 +161,9 @@ impl Document {
 #[derive(Default)]
 pub struct Configs {
     loaded: HashMap<PathBuf, Arc<Ruleset>>,
+    /// The nearest configuration file of each directory seen, so that typing does not look
+    /// at the file system; cleared when a configuration file changes.
+    found: HashMap<PathBuf, Option<PathBuf>>,
 }
 
 impl Configs {
@@ -173,7 +176,8 @@ impl Configs {
             return builtin;
         };
         let Some(dir) = path.parent() else { return builtin };
-        let Some(config) = find_config_file(dir).filter(|c| c.starts_with(folder)) else { return builtin };
+        let found = self.found.entry(dir.to_path_buf()).or_insert_with(|| find_config_file(dir)).clone();
+        let Some(config) = found.filter(|c| c.starts_with(folder)) else { return builtin };
         match self.loaded.get(&config) {
             Some(r) => (SharedRuleset::Loaded(r.clone()), Some(config)),
             None => (SharedRuleset::Builtin(Ruleset::builtin()), Some(config)),
@@ -193,6 +197,11 @@ impl Configs {
 
     pub fn forget(&mut self, config: &Path) {
         self.loaded.remove(config);
+    }
+
+    /// Look for configuration files again (one was created, changed or deleted).
+    pub fn rediscover(&mut self) {
+        self.found.clear();
     }
 }
 
