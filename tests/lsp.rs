@@ -1333,3 +1333,19 @@ async fn the_observability_hook_closes_the_gate() {
     assert!(actions["result"].as_array().unwrap().iter().all(|a| a["title"] != "Add an observability hook to `average`"));
     client.shutdown().await;
 }
+
+#[tokio::test]
+async fn default_test_paths_apply_inside_a_workspace_without_configuration() {
+    // Regression: without lanes.toml the server matched globs against the bare file name, so
+    // `tests/helpers.py` was not test code in the editor while `lanes check` said it was.
+    let dir = TempDir::new("no-config");
+    let workspace = dir.0.join("ws");
+    let text = "import shutil\n\n\ndef scratch(path):\n    shutil.rmtree(path)\n";
+    let helpers = dir.write("ws/tests/helpers.py", text);
+    let mut client = TestClient::start(&Init { folders: vec![workspace.clone()], ..Init::default() }).await;
+    let uri = file_uri(&helpers);
+    assert!(client.open(&uri, "python", 1, text).await.is_empty());
+    let lenses = client.code_lenses(&uri).await.expect("lenses");
+    assert_eq!(lenses[0].command.as_ref().unwrap().title, "Lane 1 · test");
+    client.shutdown().await;
+}

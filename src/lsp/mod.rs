@@ -296,7 +296,7 @@ struct Outcome {
 /// outside the lock; stores the new tree only if no edit arrived meanwhile.
 fn analyze(state: &Mutex<State>, uri: &Uri) -> Option<Outcome> {
     let mut config_errors = Vec::new();
-    let (version, language, text, tree, path, ruleset, encoding, options, line_index, mut chunks, generation) = {
+    let (version, language, text, tree, path, ruleset, encoding, options, line_index, mut chunks, generation, folder_path) = {
         let mut guard = lock(state);
         let st = &mut *guard;
         let path = file_path(uri);
@@ -318,6 +318,11 @@ fn analyze(state: &Mutex<State>, uri: &Uri) -> Option<Outcome> {
             }
         }
         let (ruleset, _) = st.configs.ruleset_for(path.as_deref(), &st.folders);
+        // Without a configuration file, globs (the default test paths) match the path inside
+        // the workspace folder, as `lanes check` run there would.
+        let folder_path = path.as_deref().and_then(|p| {
+            st.folders.iter().filter(|f| p.starts_with(f)).max_by_key(|f| f.as_os_str().len()).map(|f| p.strip_prefix(f).unwrap_or(p).to_path_buf())
+        });
         let generation = st.generation;
         let encoding = st.encoding;
         let options = st.options.clone();
@@ -351,7 +356,7 @@ fn analyze(state: &Mutex<State>, uri: &Uri) -> Option<Outcome> {
         let tree = doc.tree.clone();
         st.evict_trees(uri);
         let doc = st.docs.get_mut(uri)?;
-        (doc.version, doc.language, text, tree, path, ruleset, encoding, options, doc.line_index.clone(), chunks, generation)
+        (doc.version, doc.language, text, tree, path, ruleset, encoding, options, doc.line_index.clone(), chunks, generation, folder_path)
     };
 
     let started = std::time::Instant::now();
@@ -361,6 +366,7 @@ fn analyze(state: &Mutex<State>, uri: &Uri) -> Option<Outcome> {
     let rule_path = ruleset
         .config
         .rule_path(&display)
+        .or(folder_path)
         .unwrap_or_else(|| display.file_name().map(PathBuf::from).unwrap_or_default());
     let file = SourceFile { path: &display, rule_path: &rule_path, language, text: &text };
     let mut classification = classify_incremental(&file, &new_tree, &ruleset, &mut chunks, Some(line_index.clone()));
