@@ -37,6 +37,14 @@ struct RawConfig {
     extra_queries: Vec<String>,
     #[serde(default)]
     signals: BTreeMap<Spanned<String>, RawSignal>,
+    fixes: Option<RawFixes>,
+}
+
+/// `[fixes]`: the style of the code actions that close gates.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawFixes {
+    observability: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -127,6 +135,8 @@ pub struct Config {
     pub disabled: Vec<String>,
     pub extra_queries: Vec<PathBuf>,
     pub signals: BTreeMap<String, SignalOverride>,
+    /// `[fixes]`: the style of the code actions that close gates.
+    pub fixes: crate::fixes::Style,
 }
 
 impl Default for Config {
@@ -255,6 +265,15 @@ impl Config {
             disabled.push(id.clone());
         }
 
+        let mut fixes = crate::fixes::Style::default();
+        if let Some(hook) = raw.fixes.as_ref().and_then(|f| f.observability.as_ref()) {
+            let names = crate::fixes::hook_names();
+            if !names.contains(&hook.get_ref().as_str()) {
+                return Err(error(hook.span(), format!("unknown observability hook `{}` (known: {})", hook.get_ref(), names.join(", "))));
+            }
+            fixes.observability = Some(hook.get_ref().clone());
+        }
+
         let build = |b: GlobSetBuilder| b.build().map_err(|e| error(0..0, e.to_string()));
         Ok(Config {
             source: path.map(Path::to_path_buf),
@@ -268,6 +287,7 @@ impl Config {
             disabled,
             extra_queries: raw.extra_queries.iter().map(|q| root.join(q)).collect(),
             signals,
+            fixes,
         })
     }
 
@@ -347,7 +367,7 @@ mod tests {
         );
         assert_eq!(
             err("colour = 1\n"),
-            "proj/lanes.toml:1:1: unknown field `colour`, expected one of `default-lane`, `paths`, `test-paths`, `vocabulary`, `disable`, `extra-queries`, `signals`"
+            "proj/lanes.toml:1:1: unknown field `colour`, expected one of `default-lane`, `paths`, `test-paths`, `vocabulary`, `disable`, `extra-queries`, `signals`, `fixes`"
         );
         assert_eq!(err("disable = [\"security.nope\"]\n"), "proj/lanes.toml:1:12: `security.nope` is not a rule id (see `lanes rules`)");
         assert_eq!(err("[vocabulary]\nmoney = [\"x\"]\n"), "proj/lanes.toml:2:1: unknown category `money` (expected one of security, billing, permission, identity, compliance, irreversible, core, data, revenue, test, docs, ui, generated)");

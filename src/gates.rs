@@ -136,6 +136,7 @@ const COMMON_METHODS: &[&str] =
 /// What test code refers to: bare identifiers, `.method` calls and `Type::item` /
 /// `Type.attr` pairs, read lexically from the text of test regions.
 pub fn references(code: &str, refs: &mut HashSet<String>) {
+    qualified_paths(code, refs);
     let bytes = code.as_bytes();
     let mut i = 0;
     let mut previous: Option<&str> = None;
@@ -183,6 +184,28 @@ pub fn references(code: &str, refs: &mut HashSet<String>) {
             separator = "";
         }
         i += 1;
+    }
+}
+
+/// `<Type as Trait>::item` refers to `Type::item`.
+fn qualified_paths(code: &str, refs: &mut HashSet<String>) {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    for (at, _) in code.match_indices(" as ") {
+        let Some(open) = code[..at].rfind('<') else { continue };
+        let ty = code[open + 1..at].trim();
+        let ty = ty.rsplit("::").next().unwrap_or(ty);
+        if ty.is_empty() || !ty.chars().all(is_ident) {
+            continue;
+        }
+        let rest = &code[at + 4..];
+        let Some(close) = rest.find(">::") else { continue };
+        if rest[..close].contains(['(', ';', '{']) {
+            continue;
+        }
+        let item: String = rest[close + 3..].chars().take_while(|c| is_ident(*c)).collect();
+        if !item.is_empty() {
+            refs.insert(format!("{ty}::{item}"));
+        }
     }
 }
 
@@ -258,6 +281,8 @@ mod tests {
             assert!(refs.contains(key), "{key} in {refs:?}");
         }
         assert!(!refs.contains("Cart::total"));
+        references("let r = <Cart as std::fmt::Display>::fmt(todo!(), todo!());", &mut refs);
+        assert!(refs.contains("Cart::fmt"));
         // Regression: non-ASCII text once made the scanner slice inside a character.
         references("let s = \"é中🙂::x\"; ü.y()", &mut refs);
         assert!(refs.contains(".y"));

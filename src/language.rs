@@ -44,6 +44,8 @@ pub struct LanguageSpec {
     pub import_kinds: &'static [&'static str],
     /// File names that name the enclosing directory's module (`__init__.py`, `mod.rs`).
     pub package_files: &'static [&'static str],
+    /// Templates of the code actions that close gates (`fixes.toml`).
+    pub fixes: &'static str,
 }
 
 pub static SPECS: &[LanguageSpec] = &[
@@ -58,6 +60,7 @@ pub static SPECS: &[LanguageSpec] = &[
             ("signals.scm", include_str!("../queries/rust/signals.scm")),
             ("gates.scm", include_str!("../queries/rust/gates.scm")),
         ],
+        fixes: include_str!("../queries/rust/fixes.toml"),
         line_comment: "//",
         comment_kinds: &["line_comment", "block_comment"],
         string_kinds: &["string_literal", "raw_string_literal", "string_content"],
@@ -84,6 +87,7 @@ pub static SPECS: &[LanguageSpec] = &[
             ("signals.scm", include_str!("../queries/python/signals.scm")),
             ("gates.scm", include_str!("../queries/python/gates.scm")),
         ],
+        fixes: include_str!("../queries/python/fixes.toml"),
         line_comment: "#",
         comment_kinds: &["comment"],
         string_kinds: &["string", "string_content"],

@@ -25,6 +25,7 @@ pub mod lane;
 pub mod language;
 pub mod line_index;
 pub mod lsp;
+pub mod project;
 pub mod queries;
 pub mod report;
 pub mod rules;

@@ -43,11 +43,13 @@ struct Init {
     /// Advertise `workspace.configuration` and dynamic registration of watched files, so
     /// that the server asks the client for settings and registrations.
     pull: bool,
+    /// Advertise `documentChanges`, `CreateFile` and lazy resolution of code-action edits.
+    rich_edits: bool,
 }
 
 impl Default for Init {
     fn default() -> Init {
-        Init { utf8: false, initialization_options: None, folders: Vec::new(), pull: true }
+        Init { utf8: false, initialization_options: None, folders: Vec::new(), pull: true, rich_edits: false }
     }
 }
 
@@ -70,6 +72,10 @@ impl Init {
                 "didChangeConfiguration": { "dynamicRegistration": false },
                 "didChangeWatchedFiles": { "dynamicRegistration": true },
             });
+        }
+        if self.rich_edits {
+            capabilities["workspace"]["workspaceEdit"] = json!({ "documentChanges": true, "resourceOperations": ["create"] });
+            capabilities["textDocument"]["codeAction"] = json!({ "resolveSupport": { "properties": ["edit"] }, "dataSupport": true });
         }
         if self.utf8 {
             capabilities["general"] = json!({ "positionEncodings": ["utf-8", "utf-16"] });
@@ -1301,7 +1307,7 @@ async fn the_observability_hook_closes_the_gate() {
         .request_raw("textDocument/codeAction", json!({ "textDocument": { "uri": uri }, "range": Range { start: at, end: at }, "context": { "diagnostics": [] } }))
         .await;
     let actions = actions["result"].as_array().expect("actions").clone();
-    let hook = actions.iter().find(|a| a["title"] == "Add an observability hook to `average`").expect("a hook action");
+    let hook = actions.iter().find(|a| a["title"] == "Add an observability hook to `average` (logging)").expect("a hook action");
     let mut edits: Vec<Value> = hook["edit"]["changes"][uri].as_array().unwrap().clone();
     // Apply the edits from the end, as a client would.
     edits.sort_by_key(|e| std::cmp::Reverse((e["range"]["start"]["line"].as_u64(), e["range"]["start"]["character"].as_u64())));
@@ -1347,5 +1353,96 @@ async fn default_test_paths_apply_inside_a_workspace_without_configuration() {
     assert!(client.open(&uri, "python", 1, text).await.is_empty());
     let lenses = client.code_lenses(&uri).await.expect("lenses");
     assert_eq!(lenses[0].command.as_ref().unwrap().title, "Lane 1 · test");
+    client.shutdown().await;
+}
+
+/// Test stubs through the protocol: a Rust stub as an eager edit of the same file, and a
+/// Python stub listed lazily, resolved into a `CreateFile` plus its text, offered as a quick
+/// fix for the gate hint; once the test exists, it is no longer offered.
+#[tokio::test]
+async fn test_stub_actions() {
+    // Rust, a plain client: the edit comes with the list.
+    let rust = "pub fn net_price(gross: u64, rate: u64) -> u64 {\n    gross * 100 / (100 + rate)\n}\n";
+    let mut client = TestClient::start(&Init::default()).await;
+    let uri = "file:///lanes-test/stubs/src/price.rs";
+    client.open(uri, "rust", 1, rust).await;
+    let at = position_of(rust, "net_price", 0);
+    let actions = client
+        .request_raw("textDocument/codeAction", json!({ "textDocument": { "uri": uri }, "range": Range { start: at, end: at }, "context": { "diagnostics": [] } }))
+        .await;
+    let actions = actions["result"].as_array().expect("actions").clone();
+    let titles: Vec<&str> = actions.iter().map(|a| a["title"].as_str().unwrap()).collect();
+    expect![[r#"
+        [
+            "Explain the lane of `net_price` (Lane 2 · revenue)",
+            "Add test stub for `net_price`",
+            "Add an observability hook to `net_price` (tracing)",
+        ]
+    "#]]
+    .assert_debug_eq(&titles);
+    let stub = &actions[1]["edit"]["changes"][uri][0];
+    let start: Position = serde_json::from_value(stub["range"]["start"].clone()).unwrap();
+    let edited = client_edit(rust, Range { start, end: start }, stub["newText"].as_str().unwrap());
+    expect![[r#"
+        pub fn net_price(gross: u64, rate: u64) -> u64 {
+            gross * 100 / (100 + rate)
+        }
+
+        #[cfg(test)]
+        mod tests {
+            use super::*;
+
+            #[test]
+            fn net_price_succeeds() {
+                let _result = net_price(todo!("valid `gross`"), todo!("valid `rate`"));
+                todo!("check the value a successful call returns");
+            }
+
+            #[test]
+            fn net_price_rejects_invalid_input() {
+                let _result = net_price(todo!("invalid `gross`"), todo!("invalid `rate`"));
+                todo!("check how invalid input is handled");
+            }
+
+            #[test]
+            fn net_price_handles_edge_cases() {
+                let _result = net_price(todo!("edge-case `gross`"), todo!("edge-case `rate`"));
+                todo!("check the result at the edges: empty, zero, maximum");
+            }
+        }
+    "#]]
+    .assert_eq(&edited);
+    // Applied, the tests gate is met: the action is gone.
+    let end = Position { line: 3, character: 0 };
+    client.change(uri, 2, json!([edit(end, end, &stub["newText"].as_str().unwrap()[1..])])).await;
+    let actions = client
+        .request_raw("textDocument/codeAction", json!({ "textDocument": { "uri": uri }, "range": Range { start: at, end: at }, "context": { "diagnostics": [] } }))
+        .await;
+    assert!(actions["result"].as_array().unwrap().iter().all(|a| !a["title"].as_str().unwrap().starts_with("Add test stub")), "{actions}");
+    client.shutdown().await;
+
+    // Python, a client that creates files and resolves lazily.
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("lsp-stubs");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("shop")).unwrap();
+    std::fs::write(root.join("pyproject.toml"), "[project]\nname = \"shop\"\n").unwrap();
+    let python = "def net_price(gross, rate):\n    if rate < 0:\n        raise ValueError(\"rate\")\n    return gross * 100 / (100 + rate)\n";
+    std::fs::write(root.join("shop/prices.py"), python).unwrap();
+    let init = Init { folders: vec![root.clone()], rich_edits: true, initialization_options: Some(json!({ "gateHints": [2] })), ..Init::default() };
+    let mut client = TestClient::start(&init).await;
+    let uri = file_uri(&root.join("shop/prices.py"));
+    let diagnostics = client.open(&uri, "python", 1, python).await;
+    let hint = diagnostics.iter().find(|d| d.code == Some(NumberOrString::String("lanes.open-gates".into()))).expect("a gate hint").clone();
+    let at = position_of(python, "net_price", 0);
+    let actions = client
+        .request_raw("textDocument/codeAction", json!({ "textDocument": { "uri": uri }, "range": Range { start: at, end: at }, "context": { "diagnostics": [hint] } }))
+        .await;
+    let stub = actions["result"].as_array().unwrap().iter().find(|a| a["title"] == "Add test stub for `net_price`").expect("a stub action").clone();
+    assert_eq!(stub["kind"], "quickfix", "{stub}");
+    assert_eq!(stub["diagnostics"][0]["code"], "lanes.open-gates", "{stub}");
+    assert!(stub.get("edit").is_none(), "listed lazily: {stub}");
+    let resolved = client.request_raw("codeAction/resolve", stub).await;
+    let rendered = serde_json::to_string_pretty(&resolved["result"]).unwrap().replace(&file_uri(&root), "file:///ROOT");
+    expect_file!["snapshots/lsp_test_stub_resolved.json"].assert_eq(&rendered);
     client.shutdown().await;
 }

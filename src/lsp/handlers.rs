@@ -11,16 +11,52 @@ use tower_lsp_server::ls_types::{
 };
 
 use crate::classify::{Classification, RegionLane};
+use crate::fixes::{FileEdit, Fix, Style, Target};
+use crate::gates::GateState;
+use crate::project::Files;
 use crate::explain;
 use crate::lane::Lane;
 use crate::line_index::{Encoding, LineIndex};
 use crate::ruleset::RegionKind;
 
 use super::convert;
+use super::state;
 use super::state::ClientOptions;
 
 /// The command a code lens runs: show the explanation of the region at a position.
 pub const EXPLAIN_COMMAND: &str = "lanes.explain";
+
+/// The code of the hint diagnostics on open gates.
+pub const GATE_HINT: &str = "lanes.open-gates";
+
+/// What code actions need beyond the snapshot: files around the document, the project's
+/// fix style and what the client can apply.
+pub struct ActionContext<'a> {
+    pub files: &'a dyn Files,
+    pub style: Style,
+    /// The client applies `CreateFile` operations.
+    pub can_create: bool,
+    /// The client applies `documentChanges`.
+    pub document_changes: bool,
+    /// The client resolves a code action's edit lazily (`codeAction/resolve`).
+    pub lazy: bool,
+}
+
+/// The gate a fix closes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GateFix {
+    Tests,
+    Observability,
+}
+
+impl GateFix {
+    fn name(self) -> &'static str {
+        match self {
+            GateFix::Tests => "tests",
+            GateFix::Observability => "observability",
+        }
+    }
+}
 
 /// What handlers read: one version of one document and its classification.
 pub struct Snapshot {
@@ -115,7 +151,7 @@ pub fn gate_hints(s: &Snapshot) -> Vec<Diagnostic> {
         out.push(Diagnostic {
             range: s.range(&r.region.name_range),
             severity: Some(DiagnosticSeverity::HINT),
-            code: Some(NumberOrString::String("lanes.open-gates".into())),
+            code: Some(NumberOrString::String(GATE_HINT.into())),
             source: Some("lanes".into()),
             message: format!("{} ({}): open gates: {}", r.lane, explain::category_summary(r), open.join(", ")),
             data: Some(json!({ "lane": r.lane.number(), "region": &*r.region.name, "kind": r.region.kind.name(), "open": open })),
@@ -147,9 +183,9 @@ pub fn explain_at(s: &Snapshot, position: Position) -> String {
     explain::explain(c, index, &s.text, &s.line_index)
 }
 
-/// Code actions at a range: explain the lane of the region there. (Edits that insert test
-/// stubs and observability hooks come with the acceptance gates.)
-pub fn code_actions(s: &Snapshot, range: tower_lsp_server::ls_types::Range, context: &[Diagnostic]) -> Vec<CodeActionOrCommand> {
+/// Code actions at a range: explain the lane of the region there; for Lanes 1–2, test stubs
+/// and an observability hook while those gates are open; for Lane 3, review records only.
+pub fn code_actions(s: &Snapshot, range: tower_lsp_server::ls_types::Range, context: &[Diagnostic], ctx: &ActionContext) -> Vec<CodeActionOrCommand> {
     let c = &s.classification;
     let region = c.region_at(s.offset(range.start));
     let what = if region.region.kind == RegionKind::Module {
@@ -161,7 +197,7 @@ pub fn code_actions(s: &Snapshot, range: tower_lsp_server::ls_types::Range, cont
     let mut actions = vec![CodeActionOrCommand::CodeAction(CodeAction {
         title: format!("Explain the lane of {what} ({} · {})", region.lane, explain::category_summary(region)),
         kind: Some(CodeActionKind::EMPTY),
-        diagnostics: (!related.is_empty()).then_some(related),
+        diagnostics: (!related.is_empty()).then(|| related.clone()),
         command: Some(Command {
             title: "Explain lane".into(),
             command: EXPLAIN_COMMAND.into(),
@@ -169,24 +205,18 @@ pub fn code_actions(s: &Snapshot, range: tower_lsp_server::ls_types::Range, cont
         }),
         ..CodeAction::default()
     })];
-    // Lanes 1–2: close the observability gate with a log or a trace.
-    let is_function = matches!(region.region.kind, RegionKind::Function | RegionKind::Method);
-    if is_function && region.lane < Lane::Three && region.gates.observability == crate::gates::GateState::Missing {
-        let language = s.classification.language;
-        if let Some(inserts) = crate::fixes::observability_hook(&s.text, language, region.region.decl_range.start, &region.region.name) {
-            let edits = inserts
-                .into_iter()
-                .map(|i| {
-                    let at = convert::position(&s.line_index, &s.text, i.offset, s.encoding);
-                    TextEdit { range: tower_lsp_server::ls_types::Range { start: at, end: at }, new_text: i.text }
-                })
-                .collect();
-            actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-                title: format!("Add an observability hook to `{}`", region.region.name),
-                kind: Some(CodeActionKind::REFACTOR),
-                edit: Some(WorkspaceEdit { changes: Some([(s.uri.clone(), edits)].into_iter().collect()), ..WorkspaceEdit::default() }),
-                ..CodeAction::default()
-            }));
+    // Lanes 1–2: close the tests and observability gates.
+    if region.lane < Lane::Three && fixable(c, region) {
+        let hints: Vec<Diagnostic> = related
+            .iter()
+            .filter(|d| d.code == Some(NumberOrString::String(GATE_HINT.into())) && d.range.start.line <= range.start.line)
+            .cloned()
+            .collect();
+        if region.gates.tests == GateState::Missing {
+            actions.extend(gate_fix(s, ctx, region, GateFix::Tests, &hints));
+        }
+        if region.gates.observability == GateState::Missing {
+            actions.extend(gate_fix(s, ctx, region, GateFix::Observability, &hints));
         }
     }
     // Lane 3: no generated implementation, only records for the person who owns the risk.
@@ -216,6 +246,145 @@ pub fn code_actions(s: &Snapshot, range: tower_lsp_server::ls_types::Range, cont
         actions.push(insert_action(s, format!("Add an acceptance checklist for `{name}`"), at, checklist));
     }
     actions
+}
+
+/// Whether the fixes can handle the region: a function or a method of a class or impl at the
+/// top of the file (what tests can reach).
+fn fixable(c: &Classification, r: &RegionLane) -> bool {
+    let parent = |x: &RegionLane| x.region.parent.map(|i| &c.regions[i]);
+    match r.region.kind {
+        RegionKind::Function => parent(r).is_none_or(|p| p.region.kind == RegionKind::Module),
+        RegionKind::Method => parent(r).is_some_and(|p| {
+            matches!(p.region.kind, RegionKind::Class | RegionKind::Impl) && parent(p).is_none_or(|g| g.region.kind == RegionKind::Module)
+        }),
+        _ => false,
+    }
+}
+
+/// A code action closing one gate of a region: computed now, or (when the client resolves
+/// lazily) described by `data` and computed by [`resolve_code_action`].
+fn gate_fix(s: &Snapshot, ctx: &ActionContext, region: &RegionLane, which: GateFix, hints: &[Diagnostic]) -> Option<CodeActionOrCommand> {
+    let name = &region.region.name;
+    let kind = if hints.is_empty() { CodeActionKind::REFACTOR } else { CodeActionKind::QUICKFIX };
+    let diagnostics = (!hints.is_empty()).then(|| hints.to_vec());
+    if ctx.lazy {
+        let title = match which {
+            GateFix::Tests => format!("Add test stub for `{name}`"),
+            GateFix::Observability => format!("Add an observability hook to `{name}`"),
+        };
+        return Some(CodeActionOrCommand::CodeAction(CodeAction {
+            title,
+            kind: Some(kind),
+            diagnostics,
+            data: Some(json!({ "uri": s.uri.as_str(), "version": s.version, "fix": which.name(), "decl": region.region.decl_range.start })),
+            ..CodeAction::default()
+        }));
+    }
+    let fix = compute_fix(s, ctx, region.region.decl_range.start, which).ok()?;
+    let edit = workspace_edit(s, ctx, &fix)?;
+    Some(CodeActionOrCommand::CodeAction(CodeAction { title: fix.title, kind: Some(kind), diagnostics, edit: Some(edit), ..CodeAction::default() }))
+}
+
+fn compute_fix(s: &Snapshot, ctx: &ActionContext, decl: usize, which: GateFix) -> Result<Fix, crate::fixes::NotOffered> {
+    let c = &s.classification;
+    let region = c
+        .regions
+        .iter()
+        .find(|r| r.region.decl_range.start == decl && matches!(r.region.kind, RegionKind::Function | RegionKind::Method))
+        .ok_or_else(|| crate::fixes::NotOffered("the function is gone".into()))?;
+    let target = Target { path: &c.path, text: &s.text, language: c.language, decl_start: decl, name: &region.region.name };
+    match which {
+        GateFix::Tests => crate::fixes::test_stub(&target, ctx.files, ctx.can_create),
+        GateFix::Observability => crate::fixes::observability_hook(&target, &ctx.style, ctx.files),
+    }
+}
+
+/// Fill in the edit of a code action listed lazily. `None` when the action's data is not
+/// ours or names another version of the document.
+pub fn resolve_code_action(s: &Snapshot, ctx: &ActionContext, mut action: CodeAction) -> CodeAction {
+    let data = action.data.clone().unwrap_or_default();
+    let which = match data.get("fix").and_then(|f| f.as_str()) {
+        Some("tests") => GateFix::Tests,
+        Some("observability") => GateFix::Observability,
+        _ => return action,
+    };
+    let Some(decl) = data.get("decl").and_then(|d| d.as_u64()) else { return action };
+    if data.get("version").and_then(|v| v.as_i64()) != Some(i64::from(s.version)) {
+        action.disabled = Some(tower_lsp_server::ls_types::CodeActionDisabled { reason: "the document changed; ask for code actions again".into() });
+        return action;
+    }
+    let eager = ActionContext { lazy: false, style: ctx.style.clone(), ..*ctx };
+    match compute_fix(s, &eager, decl as usize, which) {
+        Ok(fix) => {
+            action.title = fix.title.clone();
+            action.edit = workspace_edit(s, &eager, &fix);
+        }
+        Err(why) => action.disabled = Some(tower_lsp_server::ls_types::CodeActionDisabled { reason: why.0 }),
+    }
+    action
+}
+
+/// A fix as a workspace edit: `documentChanges` (with `CreateFile`) when the client takes
+/// them, else `changes`.
+fn workspace_edit(s: &Snapshot, ctx: &ActionContext, fix: &Fix) -> Option<WorkspaceEdit> {
+    use tower_lsp_server::ls_types::{
+        CreateFile, CreateFileOptions, DocumentChangeOperation, DocumentChanges, OneOf, OptionalVersionedTextDocumentIdentifier, ResourceOp, TextDocumentEdit,
+    };
+    let own = state::file_path(&s.uri);
+    let mut per_file: Vec<(Uri, Option<Uri>, Vec<TextEdit>)> = Vec::new();
+    for edit in &fix.edits {
+        match edit {
+            FileEdit::Insert { path, inserts } => {
+                let is_own = own.as_deref() == Some(path.as_path()) || path == &s.classification.path;
+                let (uri, edits) = if is_own {
+                    let edits = inserts.iter().map(|i| insert_edit(&s.line_index, &s.text, i.offset, &i.text, s.encoding)).collect();
+                    (s.uri.clone(), edits)
+                } else {
+                    let text = ctx.files.read(path)?;
+                    let index = LineIndex::new(&text);
+                    let edits = inserts.iter().map(|i| insert_edit(&index, &text, i.offset, &i.text, s.encoding)).collect();
+                    (Uri::from_file_path(path)?, edits)
+                };
+                per_file.push((uri, None, edits));
+            }
+            FileEdit::Create { path, text } => {
+                let uri = Uri::from_file_path(path)?;
+                let at = Position { line: 0, character: 0 };
+                per_file.push((uri.clone(), Some(uri), vec![TextEdit { range: tower_lsp_server::ls_types::Range { start: at, end: at }, new_text: text.clone() }]));
+            }
+        }
+    }
+    if ctx.document_changes {
+        let mut ops = Vec::new();
+        for (uri, create, edits) in per_file {
+            if let Some(create) = create {
+                ops.push(DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
+                    uri: create,
+                    options: Some(CreateFileOptions { overwrite: Some(false), ignore_if_exists: Some(true) }),
+                    annotation_id: None,
+                })));
+            }
+            let version = (uri == s.uri).then_some(s.version);
+            ops.push(DocumentChangeOperation::Edit(TextDocumentEdit {
+                text_document: OptionalVersionedTextDocumentIdentifier { uri, version },
+                edits: edits.into_iter().map(OneOf::Left).collect(),
+            }));
+        }
+        return Some(WorkspaceEdit { document_changes: Some(DocumentChanges::Operations(ops)), ..WorkspaceEdit::default() });
+    }
+    if per_file.iter().any(|(_, create, _)| create.is_some()) {
+        return None;
+    }
+    let mut changes: std::collections::HashMap<Uri, Vec<TextEdit>> = std::collections::HashMap::new();
+    for (uri, _, edits) in per_file {
+        changes.entry(uri).or_default().extend(edits);
+    }
+    Some(WorkspaceEdit { changes: Some(changes), ..WorkspaceEdit::default() })
+}
+
+fn insert_edit(index: &LineIndex, text: &str, offset: usize, new_text: &str, encoding: Encoding) -> TextEdit {
+    let at = convert::position(index, text, offset.min(text.len()), encoding);
+    TextEdit { range: tower_lsp_server::ls_types::Range { start: at, end: at }, new_text: new_text.to_string() }
 }
 
 /// The indentation of the line holding `offset`, and the position where that line starts.

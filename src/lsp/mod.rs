@@ -89,6 +89,31 @@ struct ClientFlags {
     configuration: bool,
     watch_registration: bool,
     work_done_progress: bool,
+    /// `workspace.workspaceEdit.documentChanges`
+    document_changes: bool,
+    /// `resourceOperations` includes `create`
+    create_files: bool,
+    /// `codeAction.resolveSupport` covers `edit`
+    resolve_edit: bool,
+}
+
+/// Files as the editor has them: open documents first, then the disk.
+struct OpenFiles<'a> {
+    state: &'a Mutex<State>,
+}
+
+impl crate::project::Files for OpenFiles<'_> {
+    fn read(&self, path: &std::path::Path) -> Option<String> {
+        let open = {
+            let st = lock(self.state);
+            st.docs.iter().find(|(uri, _)| file_path(uri).as_deref() == Some(path)).map(|(_, d)| d.text.clone())
+        };
+        open.or_else(|| crate::project::Disk.read(path))
+    }
+
+    fn exists(&self, path: &std::path::Path) -> bool {
+        crate::project::Disk.exists(path) || lock(self.state).docs.keys().any(|uri| file_path(uri).as_deref() == Some(path))
+    }
 }
 
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
@@ -407,7 +432,8 @@ fn capabilities(encoding: crate::line_index::Encoding) -> ServerCapabilities {
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![CodeActionKind::EMPTY]),
+            code_action_kinds: Some(vec![CodeActionKind::EMPTY, CodeActionKind::QUICKFIX, CodeActionKind::REFACTOR]),
+            resolve_provider: Some(true),
             ..CodeActionOptions::default()
         })),
         execute_command_provider: Some(ExecuteCommandOptions {
@@ -453,6 +479,18 @@ impl LanguageServer for Server {
                 .as_ref()
                 .and_then(|w| w.work_done_progress)
                 .unwrap_or(false),
+            document_changes: workspace.and_then(|w| w.workspace_edit.as_ref()).and_then(|e| e.document_changes).unwrap_or(false),
+            create_files: workspace
+                .and_then(|w| w.workspace_edit.as_ref())
+                .and_then(|e| e.resource_operations.as_ref())
+                .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create)),
+            resolve_edit: params
+                .capabilities
+                .text_document
+                .as_ref()
+                .and_then(|t| t.code_action.as_ref())
+                .and_then(|c| c.resolve_support.as_ref())
+                .is_some_and(|r| r.properties.iter().any(|p| p == "edit")),
         };
         if let Ok(mut c) = self.capabilities.lock() {
             *c = flags;
@@ -617,8 +655,19 @@ impl LanguageServer for Server {
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let Some(snapshot) = self.snapshot(&params.text_document.uri).await else { return Ok(None) };
-        guarded("code action", || Some(handlers::code_actions(&snapshot, params.range, &params.context.diagnostics)))
+        let files = OpenFiles { state: &self.state };
+        let ctx = self.action_context(&params.text_document.uri, &files, true);
+        guarded("code action", || Some(handlers::code_actions(&snapshot, params.range, &params.context.diagnostics, &ctx)))
             .ok_or_else(|| internal_error("code action"))
+    }
+
+    async fn code_action_resolve(&self, action: CodeAction) -> Result<CodeAction> {
+        let uri = action.data.as_ref().and_then(|d| d.get("uri")).and_then(|u| u.as_str()).and_then(|u| u.parse::<Uri>().ok());
+        let Some(uri) = uri else { return Ok(action) };
+        let Some(snapshot) = self.snapshot(&uri).await else { return Ok(action) };
+        let files = OpenFiles { state: &self.state };
+        let ctx = self.action_context(&uri, &files, false);
+        guarded("code action resolve", || handlers::resolve_code_action(&snapshot, &ctx, action)).ok_or_else(|| internal_error("code action resolve"))
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
@@ -637,6 +686,25 @@ impl LanguageServer for Server {
 }
 
 impl Server {
+    /// What code actions for a document may do, from the client's capabilities and the
+    /// document's configuration.
+    fn action_context<'a>(&self, uri: &Uri, files: &'a OpenFiles<'a>, listing: bool) -> handlers::ActionContext<'a> {
+        let flags = self.capabilities.lock().map(|c| *c).unwrap_or_default();
+        let style = {
+            let mut guard = lock(&self.state);
+            let st = &mut *guard;
+            let (ruleset, _) = st.configs.ruleset_for(file_path(uri).as_deref(), &st.folders);
+            ruleset.config.fixes.clone()
+        };
+        handlers::ActionContext {
+            files,
+            style,
+            can_create: flags.document_changes && flags.create_files,
+            document_changes: flags.document_changes,
+            lazy: listing && flags.resolve_edit,
+        }
+    }
+
     /// Forget every classification, so that the next analysis uses new settings or rules.
     fn invalidate_all(&self) {
         let mut st = lock(&self.state);

@@ -1,0 +1,114 @@
+//! Edits that close a gate for a function of Lanes 1–2: test stubs and observability hooks.
+//! They are plain byte-offset insertions and file creations (the server turns them into
+//! workspace edits); their text comes from the templates in `queries/<language>/fixes.toml`,
+//! filled in with what the syntax tree and the project (`crate::project`) say.
+
+mod python;
+mod rust;
+mod templates;
+mod text;
+
+use std::path::{Path, PathBuf};
+
+use crate::language::Language;
+use crate::project::Files;
+
+pub use templates::{hook_names, Templates};
+
+/// Insert `text` at byte `offset`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Insert {
+    pub offset: usize,
+    pub text: String,
+}
+
+/// What one fix does to one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileEdit {
+    /// Insertions into an existing file, planned against `text` as read.
+    Insert { path: PathBuf, inserts: Vec<Insert> },
+    /// A new file with this text.
+    Create { path: PathBuf, text: String },
+}
+
+impl FileEdit {
+    pub fn path(&self) -> &Path {
+        match self {
+            FileEdit::Insert { path, .. } | FileEdit::Create { path, .. } => path,
+        }
+    }
+}
+
+/// A fix: what it is called and what it changes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    pub edits: Vec<FileEdit>,
+}
+
+/// The function a fix is for.
+pub struct Target<'a> {
+    pub path: &'a Path,
+    pub text: &'a str,
+    pub language: Language,
+    /// Where the function's definition starts (`Region::decl_range.start`).
+    pub decl_start: usize,
+    pub name: &'a str,
+}
+
+/// Choices the project makes in `lanes.toml` (`[fixes]`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Style {
+    /// The observability hook to use, by name (`tracing`, `log`, `logging`, …); `None`
+    /// picks from what the code already uses.
+    pub observability: Option<String>,
+}
+
+/// Why a fix is not offered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotOffered(pub String);
+
+/// Test stubs (success, failure, edge cases) for the function: Rust into the file's
+/// `#[cfg(test)]` module, Python into the project's `tests/test_<module>.py`.
+/// `can_create` says whether the client can create files.
+pub fn test_stub(target: &Target, files: &dyn Files, can_create: bool) -> Result<Fix, NotOffered> {
+    let templates = Templates::get(target.language);
+    match target.language {
+        Language::Rust => rust::test_stub(target, templates, files),
+        Language::Python => python::test_stub(target, templates, files, can_create),
+    }
+}
+
+/// An observability hook for the function (a log or trace at entry), in the style the
+/// project uses or `style` asks for.
+pub fn observability_hook(target: &Target, style: &Style, files: &dyn Files) -> Result<Fix, NotOffered> {
+    let templates = Templates::get(target.language);
+    match target.language {
+        Language::Rust => rust::observability_hook(target, templates, style, files),
+        Language::Python => python::observability_hook(target, templates, style),
+    }
+}
+
+/// Apply insertions to a text (for tests and for callers that write files themselves).
+pub fn apply(text: &str, inserts: &[Insert]) -> String {
+    let mut sorted: Vec<&Insert> = inserts.iter().collect();
+    // Later offsets first; at one offset, keep the given order.
+    sorted.sort_by_key(|i| std::cmp::Reverse(i.offset));
+    let mut out = text.to_string();
+    let mut i = 0;
+    while i < sorted.len() {
+        let offset = sorted[i].offset;
+        let mut j = i;
+        let mut block = String::new();
+        while j < sorted.len() && sorted[j].offset == offset {
+            j += 1;
+        }
+        // `sorted[i..j]` share an offset and, the sort being stable, keep the given order.
+        for insert in &sorted[i..j] {
+            block.push_str(&insert.text);
+        }
+        out.insert_str(offset.min(out.len()), &block);
+        i = j;
+    }
+    out
+}
