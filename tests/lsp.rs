@@ -1446,3 +1446,35 @@ async fn test_stub_actions() {
     expect_file!["snapshots/lsp_test_stub_resolved.json"].assert_eq(&rendered);
     client.shutdown().await;
 }
+
+/// The test index reads the `#[cfg(test)]` modules of Rust files that are not open, and
+/// follows watched-file events: a test removed on disk reopens the gate.
+#[tokio::test]
+async fn the_test_index_reads_unopened_rust_test_modules_and_follows_the_disk() {
+    let dir = TempDir::new("rust-index");
+    let workspace = dir.0.join("ws");
+    let code = "pub fn net(gross: u64) -> u64 {\n    gross / 2\n}\n";
+    let module = dir.write("ws/src/lib.rs", code);
+    let tested = "pub fn helper() {}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn halves() {\n        assert_eq!(crate::net(4), 2);\n    }\n}\n";
+    let other = dir.write("ws/src/other.rs", tested);
+    let mut client = TestClient::start(&Init { folders: vec![workspace.clone()], ..Init::default() }).await;
+    // Cancelling a progress that is not ours (or already over) is harmless.
+    client.notify("window/workDoneProgress/cancel", json!({ "token": "someone-else" })).await;
+    let uri = file_uri(&module);
+    client.open(&uri, "rust", 1, code).await;
+    let title = |lenses: Option<Vec<CodeLens>>| lenses.unwrap()[0].command.as_ref().unwrap().title.clone();
+    let mut seen = String::new();
+    for _ in 0..50 {
+        seen = title(client.code_lenses(&uri).await);
+        if seen.contains("tests ✓") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(seen, "Lane 2 · core · tests ✓ · observability ✗");
+    // The test goes away on disk; the editor reports the change.
+    std::fs::write(&other, "pub fn helper() {}\n").unwrap();
+    client.notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": file_uri(&other), "type": 2 }] })).await;
+    assert_eq!(title(client.code_lenses(&uri).await), "Lane 2 · core · tests ✗ · observability ✗");
+    client.shutdown().await;
+}

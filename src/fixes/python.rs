@@ -120,7 +120,7 @@ fn snake(name: &str) -> String {
 fn after_imports(root: Node, text: &str) -> usize {
     let mut walk = root.walk();
     let items: Vec<Node> = root.named_children(&mut walk).collect();
-    let last_import = items.iter().filter(|n| matches!(n.kind(), "import_statement" | "import_from_statement" | "future_import_statement")).next_back();
+    let last_import = items.iter().rfind(|n| matches!(n.kind(), "import_statement" | "import_from_statement" | "future_import_statement"));
     let anchor = last_import.copied().or_else(|| {
         items.first().copied().filter(|n| n.kind() == "expression_statement" && n.named_child(0).is_some_and(|c| c.kind() == "string"))
     });

@@ -52,7 +52,10 @@ where
     let (to_server, server_in) = tokio::io::duplex(1 << 20);
     let (server_out, from_server) = tokio::io::duplex(1 << 20);
     let (replies_tx, replies_rx) = tokio::sync::mpsc::unbounded_channel();
-    let (service, socket) = LspService::new(Server::new);
+    let (service, socket) = LspService::build(Server::new)
+        // Not a method of tower-lsp-server's `LanguageServer` (yet).
+        .custom_method("window/workDoneProgress/cancel", Server::cancel_progress)
+        .finish();
     // One message at a time: edits are applied in order, and every handler is short
     // (analysis runs on blocking threads).
     let session = LspServer::new(server_in, server_out, socket).concurrency_level(1).serve(service);
@@ -79,7 +82,12 @@ pub struct Server {
     /// follows a newer one and an identical one is not sent twice.
     published: Arc<tokio::sync::Mutex<Published>>,
     capabilities: Arc<Mutex<ClientFlags>>,
+    /// Set when the user cancels the test index (its progress has a cancel button).
+    index_cancelled: Arc<std::sync::atomic::AtomicBool>,
 }
+
+/// The progress token of the test index.
+const INDEX_TOKEN: &str = "lanes/test-index";
 
 /// Per document: the last version published and its diagnostics.
 type Published = HashMap<Uri, (i32, Vec<Diagnostic>)>;
@@ -147,6 +155,7 @@ impl Server {
             state: Arc::new(Mutex::new(State::new())),
             published: Arc::new(tokio::sync::Mutex::new(HashMap::new())),
             capabilities: Arc::new(Mutex::new(ClientFlags::default())),
+            index_cancelled: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         }
     }
 
@@ -204,16 +213,19 @@ impl Server {
         if folders.is_empty() {
             return;
         }
-        let token = NumberOrString::String("lanes/test-index".into());
+        let token = NumberOrString::String(INDEX_TOKEN.into());
         let progress_supported = self.capabilities.lock().map(|c| c.work_done_progress).unwrap_or(false);
         let progress = if progress_supported
             && self.client.send_request::<request::WorkDoneProgressCreate>(WorkDoneProgressCreateParams { token: token.clone() }).await.is_ok()
         {
-            Some(self.client.progress(token, "lanes: indexing tests").with_message("reading test files").begin().await)
+            Some(self.client.progress(token, "lanes: indexing tests").with_message("reading test files").with_cancel_button().begin().await)
         } else {
             None
         };
-        let scanned = tokio::task::spawn_blocking(move || test_index::scan(&folders, max)).await.unwrap_or_default();
+        let cancel = self.index_cancelled.clone();
+        cancel.store(false, std::sync::atomic::Ordering::Relaxed);
+        let scanned = tokio::task::spawn_blocking(move || test_index::scan(&folders, max, &cancel)).await.unwrap_or_default();
+        let cancelled = self.index_cancelled.load(std::sync::atomic::Ordering::Relaxed);
         let files = scanned.len();
         {
             let mut st = lock(&self.state);
@@ -223,7 +235,8 @@ impl Server {
             st.generation += 1;
         }
         if let Some(p) = progress {
-            p.finish_with_message(format!("{files} test files indexed")).await;
+            let message = if cancelled { format!("cancelled; {files} files with tests indexed") } else { format!("{files} files with tests indexed") };
+            p.finish_with_message(message).await;
         }
         if files > 0 {
             self.refresh_others(None).await;
@@ -513,7 +526,8 @@ impl LanguageServer for Server {
     async fn initialized(&self, _: InitializedParams) {
         let watch = self.capabilities.lock().map(|c| c.watch_registration).unwrap_or(false);
         if watch {
-            let watchers = ["**/lanes.toml", "**/pyproject.toml"]
+            // Configuration files, and source files whose tests may change a gate.
+            let watchers = ["**/lanes.toml", "**/pyproject.toml", "**/*.py", "**/*.rs"]
                 .into_iter()
                 .map(|glob| FileSystemWatcher { glob_pattern: GlobPattern::String(glob.into()), kind: None })
                 .collect();
@@ -591,6 +605,17 @@ impl LanguageServer for Server {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        // Source files: what their tests refer to (open documents are current already).
+        let (configs, sources): (Vec<FileEvent>, Vec<FileEvent>) = params.changes.into_iter().partition(|c| {
+            file_path(&c.uri).is_some_and(|p| p.file_name().is_some_and(|n| n == "lanes.toml" || n == "pyproject.toml"))
+        });
+        if !sources.is_empty() && self.reindex(&sources) {
+            self.refresh_others(None).await;
+        }
+        if configs.is_empty() {
+            return;
+        }
+        let params = DidChangeWatchedFilesParams { changes: configs };
         let mut errors = Vec::new();
         let mut fixed = Vec::new();
         {
@@ -702,6 +727,36 @@ impl Server {
             can_create: flags.document_changes && flags.create_files,
             document_changes: flags.document_changes,
             lazy: listing && flags.resolve_edit,
+        }
+    }
+
+    /// Re-read the test code of changed files that are not open. True when the index changed.
+    fn reindex(&self, changes: &[FileEvent]) -> bool {
+        let (folders, max) = {
+            let st = lock(&self.state);
+            (st.folders.clone(), st.options.max_file_size)
+        };
+        let mut changed = false;
+        for change in changes {
+            let Some(path) = file_path(&change.uri) else { continue };
+            if lock(&self.state).docs.contains_key(&change.uri) {
+                continue;
+            }
+            let Some(folder) = folders.iter().filter(|f| path.starts_with(f)).max_by_key(|f| f.as_os_str().len()) else { continue };
+            let refs = if change.typ == FileChangeType::DELETED { None } else { test_index::read(folder, &path, max) };
+            let mut st = lock(&self.state);
+            if st.test_index.set(path, refs.unwrap_or_default()) {
+                st.generation += 1;
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// `window/workDoneProgress/cancel`: the user stopped the test index.
+    async fn cancel_progress(&self, params: WorkDoneProgressCancelParams) {
+        if params.token == NumberOrString::String(INDEX_TOKEN.into()) {
+            self.index_cancelled.store(true, std::sync::atomic::Ordering::Relaxed);
         }
     }
 

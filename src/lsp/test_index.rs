@@ -5,7 +5,10 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::classify::Classification;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::classify::{classify, Classification, SourceFile};
+use crate::ruleset::Ruleset;
 use crate::config::Config;
 use crate::gates::{self, GateState};
 use crate::language::Language;
@@ -54,30 +57,52 @@ impl TestIndex {
     }
 }
 
-/// Read the test files under `folders` (by the default test paths: `tests/`, `test_*.py`,
-/// `*_test.py`, `conftest.py`, …) and collect what they refer to. Files larger than
-/// `max_size` are skipped. Runs on a blocking thread.
-pub fn scan(folders: &[PathBuf], max_size: usize) -> Vec<(PathBuf, HashSet<String>)> {
-    let config = Config::default();
+/// Read the test code under `folders` and collect what it refers to: test files (by the
+/// default test paths: `tests/`, `test_*.py`, `*_test.py`, `conftest.py`, …) whole, and the
+/// `#[cfg(test)]` modules of other Rust files. Files larger than `max_size` are skipped.
+/// Stops early when `cancel` is set (what was read so far is kept). Runs on a blocking
+/// thread.
+pub fn scan(folders: &[PathBuf], max_size: usize, cancel: &AtomicBool) -> Vec<(PathBuf, HashSet<String>)> {
     let mut out = Vec::new();
     for folder in folders {
         for entry in ignore::WalkBuilder::new(folder).build().flatten() {
+            if cancel.load(Ordering::Relaxed) {
+                return out;
+            }
             let path = entry.path();
-            if !entry.file_type().is_some_and(|t| t.is_file()) || Language::from_path(path).is_none() {
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
             }
-            let relative = path.strip_prefix(folder).unwrap_or(path);
-            if config.test_path(relative).is_none() || too_big(path, max_size) {
-                continue;
-            }
-            if let Ok(text) = std::fs::read_to_string(path) {
-                let mut refs = HashSet::new();
-                gates::references(&text, &mut refs);
+            if let Some(refs) = read(folder, path, max_size) {
                 out.push((path.to_path_buf(), refs));
             }
         }
     }
     out
+}
+
+/// What the test code of one file refers to; `None` for a file with no test code (or not
+/// readable, or too big).
+pub fn read(folder: &Path, path: &Path, max_size: usize) -> Option<HashSet<String>> {
+    let language = Language::from_path(path)?;
+    let relative = path.strip_prefix(folder).unwrap_or(path);
+    let is_test_file = Config::default().test_path(relative).is_some();
+    if !is_test_file && language != Language::Rust {
+        return None;
+    }
+    if too_big(path, max_size) {
+        return None;
+    }
+    let text = std::fs::read_to_string(path).ok()?;
+    let mut refs = HashSet::new();
+    if is_test_file {
+        gates::references(&text, &mut refs);
+    } else if text.contains("cfg(test)") {
+        // Only the test modules count: the file's own code refers to itself.
+        let file = SourceFile { path, rule_path: relative, language, text: &text };
+        refs = classify(&file, Ruleset::builtin()).test_refs;
+    }
+    (!refs.is_empty()).then_some(refs)
 }
 
 fn too_big(path: &Path, max_size: usize) -> bool {
