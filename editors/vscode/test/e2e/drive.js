@@ -133,6 +133,15 @@ async function main() {
     if (!/Lane 3 · billing/.test(explanation) || !explanation.includes('Lane 3 permits')) throw new Error(`explanation panel: ${JSON.stringify(explanation.slice(0, 300))}`);
     lap('status bar click: explanation panel shows the Lane 3 explanation');
     await shot('explain');
+    // The picture for the README: editor and explanation, without side bar and panel.
+    await key('Control+1');
+    await key('Control+b');
+    await key('Control+j');
+    await page.mouse.move(5, 300);
+    await sleep(400);
+    await page.screenshot({ path: path.join(OUT, 'readme.png') });
+    await key('Control+b');
+    await key('Control+Shift+m');
     await key('Control+1');
 
     // 5. A code action, chosen by title prefix, applied and the saved file checked.

@@ -26,7 +26,7 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 mkdir -p "$EXT/server"
 strip -o "$EXT/server/lanes" "$BIN" 2>/dev/null || cp "$BIN" "$EXT/server/lanes"
 chmod +x "$EXT/server/lanes"
-(cd "$EXT" && ./node_modules/.bin/vsce package --allow-missing-repository --skip-license -o "$RUN/lanes.vsix" >"$RUN/vsce.log" 2>&1) \
+(cd "$EXT" && ./node_modules/.bin/vsce package --allow-missing-repository --no-rewrite-relative-links --skip-license -o "$RUN/lanes.vsix" >"$RUN/vsce.log" 2>&1) \
   || { cat "$RUN/vsce.log" >&2; exit 1; }
 echo "e2e: packaged $(du -h "$RUN/lanes.vsix" | cut -f1) .vsix"
 
