@@ -16,6 +16,7 @@ return {
       diagnosticLanes = { 3 },
       gateHints = {},
       maxFileSize = 4194304,
+      configPath = '',
     },
   },
   -- The server reads its options at start from initializationOptions: send the settings.

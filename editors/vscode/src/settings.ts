@@ -11,6 +11,8 @@ export interface ServerOptions {
   diagnosticLanes: number[];
   gateHints: number[];
   maxFileSize: number;
+  /** A configuration file instead of the nearest one; empty: search. */
+  configPath: string;
 }
 
 /** Reads one setting of the `lanes` section (like WorkspaceConfiguration.get). */
@@ -24,6 +26,7 @@ export const DEFAULTS: ServerOptions = {
   diagnosticLanes: [3],
   gateHints: [],
   maxFileSize: 4 * 1024 * 1024,
+  configPath: '',
 };
 
 /** Lane numbers from a setting: integers 1–3, each once, in order; anything else dropped. */
@@ -37,12 +40,14 @@ export function serverOptions(get: Get): ServerOptions {
   const severity = get<string>('severity');
   const maxFileSize = get<number>('maxFileSize');
   const codeLens = get<boolean>('codeLens');
+  const configPath = get<string>('configPath');
   return {
     severity: SEVERITIES.find((s) => s === severity) ?? DEFAULTS.severity,
     codeLens: typeof codeLens === 'boolean' ? codeLens : DEFAULTS.codeLens,
     diagnosticLanes: lanes(get('diagnosticLanes'), DEFAULTS.diagnosticLanes),
     gateHints: lanes(get('gateHints'), DEFAULTS.gateHints),
     maxFileSize: typeof maxFileSize === 'number' && maxFileSize >= 0 ? Math.floor(maxFileSize) : DEFAULTS.maxFileSize,
+    configPath: typeof configPath === 'string' ? configPath.trim() : DEFAULTS.configPath,
   };
 }
 
@@ -56,7 +61,7 @@ export type Reaction = 'restart' | 'notify' | 'local' | 'none';
  */
 export function reaction(affects: (section: string) => boolean): Reaction {
   if (affects('lanes.server')) return 'restart';
-  if (['severity', 'codeLens', 'diagnosticLanes', 'gateHints', 'maxFileSize'].some((k) => affects(`lanes.${k}`))) return 'notify';
+  if (['severity', 'codeLens', 'diagnosticLanes', 'gateHints', 'maxFileSize', 'configPath'].some((k) => affects(`lanes.${k}`))) return 'notify';
   if (affects('lanes.decorations') || affects('lanes.statusBar') || affects('lanes.trace')) return 'local';
   return 'none';
 }

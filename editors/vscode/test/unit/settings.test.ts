@@ -7,17 +7,14 @@ const from = (values: Record<string, unknown>) => serverOptions(<T>(k: string) =
 
 test('unset settings give the server defaults', () => {
   assert.deepEqual(from({}), DEFAULTS);
-  assert.deepEqual(DEFAULTS, { severity: 'information', codeLens: true, diagnosticLanes: [3], gateHints: [], maxFileSize: 4194304 });
+  assert.deepEqual(DEFAULTS, { severity: 'information', codeLens: true, diagnosticLanes: [3], gateHints: [], maxFileSize: 4194304, configPath: '' });
 });
 
 test('settings map to the server options by name', () => {
-  assert.deepEqual(from({ severity: 'warning', codeLens: false, diagnosticLanes: [3, 2], gateHints: [2], maxFileSize: 1000.5, 'server.path': '/x' }), {
-    severity: 'warning',
-    codeLens: false,
-    diagnosticLanes: [2, 3],
-    gateHints: [2],
-    maxFileSize: 1000,
-  });
+  assert.deepEqual(
+    from({ severity: 'warning', codeLens: false, diagnosticLanes: [3, 2], gateHints: [2], maxFileSize: 1000.5, configPath: ' conf/lanes.toml ', 'server.path': '/x' }),
+    { severity: 'warning', codeLens: false, diagnosticLanes: [2, 3], gateHints: [2], maxFileSize: 1000, configPath: 'conf/lanes.toml' },
+  );
 });
 
 test('bad values fall back instead of reaching the server', () => {
@@ -31,6 +28,7 @@ test('what a change asks for', () => {
   assert.equal(reaction(only('lanes.server.path')), 'restart');
   assert.equal(reaction(only('lanes.server.extraEnv')), 'restart');
   assert.equal(reaction(only('lanes.diagnosticLanes')), 'notify');
+  assert.equal(reaction(only('lanes.configPath')), 'notify');
   assert.equal(reaction(only('lanes.severity', 'lanes.decorations')), 'notify');
   assert.equal(reaction(only('lanes.decorations')), 'local');
   assert.equal(reaction(only('lanes.trace.server')), 'local');
