@@ -62,4 +62,4 @@ for _ in $(seq 1 120); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz"
 curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" || { echo "e2e: code-server did not start" >&2; cat "$RUN/code-server.log" >&2; exit 1; }
 
 NODE_PATH="$EXT/node_modules" PORT=$PORT WORKSPACE="$RUN/workspace" ARTIFACTS="$ART" LANES_BIN="$BIN" \
-  ACTION="$ROOT/editors/fixtures/action.json" node "$HERE/drive.js"
+  ACTION="$ROOT/editors/fixtures/action.json" timeout 300 node "$HERE/drive.js"
