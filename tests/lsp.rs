@@ -977,6 +977,42 @@ async fn workspace_configuration_and_its_errors() {
 }
 
 #[tokio::test]
+async fn the_config_path_setting_chooses_the_configuration_file() {
+    let dir = TempDir::new("config-path");
+    let workspace = dir.0.join("ws");
+    let config = dir.write("ws/settings/lanes-rules.toml", LANES_TOML);
+    let rows = dir.write("ws/billing/rows.py", ROWS_PY);
+    let uri = file_uri(&rows);
+    let reasons = |d: &[Diagnostic]| d.iter().map(|d| d.message.contains("invoices are legal documents")).collect::<Vec<_>>();
+
+    // Relative to the workspace folder; its globs match paths inside the folder.
+    let options = json!({ "configPath": "settings/lanes-rules.toml" });
+    let init = Init { folders: vec![workspace.clone()], initialization_options: Some(options), ..Init::default() };
+    let mut client = TestClient::start(&init).await;
+    assert_eq!(reasons(&client.open(&uri, "python", 1, ROWS_PY).await), [true, true]);
+
+    // A file that cannot be read: the built-in rules, and one message naming the file.
+    let missing = json!({ "settings": { "lanes": { "configPath": "nowhere.toml" } } });
+    client.notify("workspace/didChangeConfiguration", missing).await;
+    assert!(client.wait_diagnostics(&uri, Some(1)).await.is_empty());
+    let message = client.wait_notification("window/showMessage", |m| m["type"] == 1).await;
+    let text = message["message"].as_str().unwrap();
+    assert!(text.contains("cannot read") && text.contains("nowhere.toml"), "{text}");
+
+    // Empty: the nearest configuration again (there is none above billing/).
+    client.notify("workspace/didChangeConfiguration", json!({ "settings": { "lanes": { "configPath": "" } } })).await;
+    assert!(client.wait_diagnostics(&uri, Some(1)).await.is_empty());
+
+    // Absolute.
+    let absolute = json!({ "settings": { "lanes": { "configPath": config.to_str().unwrap() } } });
+    client.notify("workspace/didChangeConfiguration", absolute).await;
+    assert_eq!(reasons(&client.wait_diagnostics(&uri, Some(1)).await), [true, true]);
+    client.sync().await;
+    assert!(client.take_notifications("window/showMessage").is_empty());
+    client.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_broken_configuration_at_first_open() {
     let dir = TempDir::new("broken-first");
     let config = dir.write("lanes.toml", "default-lane = 9\n");

@@ -166,6 +166,9 @@ impl Server {
         // would cost more than most incremental analyses take.
         let Some(outcome) = guarded("analysis", || analyze(&self.state, &uri)).flatten() else { return };
         self.publish_config_errors(&outcome.config_errors).await;
+        for message in &outcome.messages {
+            self.client.show_message(MessageType::ERROR, message).await;
+        }
         let Some(snapshot) = outcome.snapshot else {
             if let Some(message) = outcome.skipped {
                 self.client.show_message(MessageType::WARNING, message).await;
@@ -328,17 +331,21 @@ struct Outcome {
     config_errors: Vec<(PathBuf, crate::config::ConfigError, bool)>,
     /// What the document's tests refer to changed: other documents' gates may change.
     index_changed: bool,
+    /// Errors to show once (a configuration file that cannot be read).
+    messages: Vec<String>,
 }
 
 /// Bring a document's classification up to date. Parses incrementally from the edited tree,
 /// outside the lock; stores the new tree only if no edit arrived meanwhile.
 fn analyze(state: &Mutex<State>, uri: &Uri) -> Option<Outcome> {
     let mut config_errors = Vec::new();
+    let mut messages = Vec::new();
     let (version, language, text, tree, path, ruleset, encoding, options, line_index, mut chunks, generation, folder_path) = {
         let mut guard = lock(state);
         let st = &mut *guard;
         let path = file_path(uri);
-        let (_, config) = st.configs.ruleset_for(path.as_deref(), &st.folders);
+        let config_path = st.options.config_path.clone();
+        let (_, config) = st.configs.ruleset_for(path.as_deref(), &st.folders, &config_path);
         // Load a configuration on first use; a broken one is retried only when it changes.
         if let Some(config) = config.filter(|c| !st.configs.is_loaded(c) && !st.config_errors.contains_key(c)) {
             match st.configs.load(&config) {
@@ -351,11 +358,12 @@ fn analyze(state: &Mutex<State>, uri: &Uri) -> Option<Outcome> {
                         config_errors.push((config.clone(), err.clone(), first));
                     } else if st.config_errors.insert(config.clone(), e.to_string()).is_none() {
                         eprintln!("lanes lsp: {e:#}");
+                        messages.push(format!("lanes: {e:#} (configuration file {})", config.display()));
                     }
                 }
             }
         }
-        let (ruleset, _) = st.configs.ruleset_for(path.as_deref(), &st.folders);
+        let (ruleset, _) = st.configs.ruleset_for(path.as_deref(), &st.folders, &config_path);
         // Without a configuration file, globs (the default test paths) match the path inside
         // the workspace folder, as `lanes check` run there would.
         let folder_path = path.as_deref().and_then(|p| {
@@ -372,6 +380,7 @@ fn analyze(state: &Mutex<State>, uri: &Uri) -> Option<Outcome> {
                 skipped: Some(message.clone()),
                 config_errors,
                 index_changed: false,
+                messages,
             });
         }
         if let Some((v, c)) = &doc.classification {
@@ -386,7 +395,7 @@ fn analyze(state: &Mutex<State>, uri: &Uri) -> Option<Outcome> {
                     encoding,
                     options,
                 };
-                return Some(Outcome { version: *v, snapshot: Some(snapshot), skipped: None, config_errors, index_changed: false });
+                return Some(Outcome { version: *v, snapshot: Some(snapshot), skipped: None, config_errors, index_changed: false, messages });
             }
         }
         let text: Arc<str> = Arc::from(doc.text.as_str());
@@ -430,7 +439,7 @@ fn analyze(state: &Mutex<State>, uri: &Uri) -> Option<Outcome> {
         }
     }
     let snapshot = Snapshot { uri: uri.clone(), version, generation, text, line_index, classification, encoding, options };
-    Some(Outcome { version, snapshot: Some(snapshot), skipped: None, config_errors, index_changed })
+    Some(Outcome { version, snapshot: Some(snapshot), skipped: None, config_errors, index_changed, messages })
 }
 
 fn capabilities(encoding: crate::line_index::Encoding) -> ServerCapabilities {
@@ -595,10 +604,18 @@ impl LanguageServer for Server {
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let before = lock(&self.state).options.config_path.clone();
         let updated = lock(&self.state).options.updated(&params.settings);
         match updated {
             Some(options) => lock(&self.state).options = options,
             None => self.fetch_settings().await,
+        }
+        {
+            // Another configuration file: look at every file again, and report errors anew.
+            let mut st = lock(&self.state);
+            if st.options.config_path != before {
+                st.config_errors.clear();
+            }
         }
         self.invalidate_all();
         self.refresh_all().await;

@@ -36,6 +36,9 @@ pub struct ClientOptions {
     /// Lanes whose functions get a hint when their tests or observability gate is open (none by
     /// default until the test index also covers unit tests in files that are not open).
     pub gate_hints: Vec<u8>,
+    /// A configuration file used instead of the nearest `lanes.toml` / `[tool.lanes]`:
+    /// absolute, or relative to the workspace folder that holds the document. Empty: search.
+    pub config_path: String,
 }
 
 impl Default for ClientOptions {
@@ -46,6 +49,7 @@ impl Default for ClientOptions {
             diagnostic_lanes: vec![3],
             max_file_size: 4 * 1024 * 1024,
             gate_hints: Vec::new(),
+            config_path: String::new(),
         }
     }
 }
@@ -169,15 +173,21 @@ pub struct Configs {
 impl Configs {
     /// The ruleset for a document at `path`: the nearest configuration at or below the
     /// workspace folder that holds the file; the built-in rules outside any folder.
-    pub fn ruleset_for(&mut self, path: Option<&Path>, folders: &[PathBuf]) -> (SharedRuleset, Option<PathBuf>) {
+    /// With a `config_path` (the `configPath` setting), that file instead of the nearest one.
+    pub fn ruleset_for(&mut self, path: Option<&Path>, folders: &[PathBuf], config_path: &str) -> (SharedRuleset, Option<PathBuf>) {
         let builtin = (SharedRuleset::Builtin(Ruleset::builtin()), None);
         let Some(path) = path else { return builtin };
-        let Some(folder) = folders.iter().filter(|f| path.starts_with(f)).max_by_key(|f| f.as_os_str().len()) else {
-            return builtin;
+        let folder = folders.iter().filter(|f| path.starts_with(f)).max_by_key(|f| f.as_os_str().len());
+        let config = if config_path.is_empty() {
+            let (Some(folder), Some(dir)) = (folder, path.parent()) else { return builtin };
+            let found = self.found.entry(dir.to_path_buf()).or_insert_with(|| find_config_file(dir)).clone();
+            found.filter(|c| c.starts_with(folder))
+        } else if Path::new(config_path).is_absolute() {
+            Some(PathBuf::from(config_path))
+        } else {
+            folder.map(|f| f.join(config_path))
         };
-        let Some(dir) = path.parent() else { return builtin };
-        let found = self.found.entry(dir.to_path_buf()).or_insert_with(|| find_config_file(dir)).clone();
-        let Some(config) = found.filter(|c| c.starts_with(folder)) else { return builtin };
+        let Some(config) = config else { return builtin };
         match self.loaded.get(&config) {
             Some(r) => (SharedRuleset::Loaded(r.clone()), Some(config)),
             None => (SharedRuleset::Builtin(Ruleset::builtin()), Some(config)),
