@@ -144,7 +144,7 @@ pub fn classify_incremental(
         let is_test = r.categories.contains(&Category::Test);
         let parent_is_test = r.region.parent.is_some_and(|p| decided[p].categories.contains(&Category::Test));
         if is_test && !parent_is_test {
-            gates::references(&file.text[r.region.range.clone()], &mut test_refs);
+            gates::references(&file.text[r.region.range.clone()], file.language, &mut test_refs);
         }
     }
     for i in 0..decided.len() {

@@ -134,9 +134,13 @@ const COMMON_METHODS: &[&str] =
     &["new", "__init__", "default", "from", "into", "clone", "fmt", "drop", "eq", "hash", "len", "get", "set"];
 
 /// What test code refers to: bare identifiers, `.method` calls and `Type::item` /
-/// `Type.attr` pairs, read lexically from the text of test regions.
-pub fn references(code: &str, refs: &mut HashSet<String>) {
+/// `Type.attr` pairs, read lexically from the text of test regions. Comments do not count
+/// (`# TODO: test refund` is no test of `refund`); strings do, since tests name what they
+/// patch or look up (`mock.patch("shop.billing.charge")`).
+pub fn references(code: &str, language: Language, refs: &mut HashSet<String>) {
+    let code = &*without_comments(code, language);
     qualified_paths(code, refs);
+    let types = typed_variables(code);
     let bytes = code.as_bytes();
     let mut i = 0;
     let mut previous: Option<&str> = None;
@@ -158,7 +162,17 @@ pub fn references(code: &str, refs: &mut HashSet<String>) {
                 }
                 (".", Some(p)) => {
                     refs.insert(format!("{p}.{ident}"));
-                    refs.insert(format!(".{ident}"));
+                    // A variable made by a constructor calls its type's method; any other
+                    // receiver could be of any type.
+                    match types.get(p) {
+                        Some(ty) => {
+                            refs.insert(format!("{ty}.{ident}"));
+                            refs.insert(format!("{ty}::{ident}"));
+                        }
+                        None => {
+                            refs.insert(format!(".{ident}"));
+                        }
+                    }
                 }
                 (".", None) => {
                     refs.insert(format!(".{ident}"));
@@ -185,6 +199,96 @@ pub fn references(code: &str, refs: &mut HashSet<String>) {
         }
         i += 1;
     }
+}
+
+/// Variables assigned from a constructor, with their type: `basket = Basket("ann")`,
+/// `let mut ledger = Ledger::new();`, `let cart = shop::Cart { .. };`.
+fn typed_variables(code: &str) -> std::collections::HashMap<&str, &str> {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut types = std::collections::HashMap::new();
+    for line in code.lines() {
+        let mut rest = line.trim_start();
+        for keyword in ["let ", "mut "] {
+            rest = rest.strip_prefix(keyword).map_or(rest, str::trim_start);
+        }
+        let name_len = rest.find(|c: char| !is_ident(c)).unwrap_or(rest.len());
+        let (name, after) = rest.split_at(name_len);
+        if name.is_empty() {
+            continue;
+        }
+        // An optional `: Type`, then `=` (not `==`).
+        let Some(eq) = after.find('=') else { continue };
+        if after[eq + 1..].starts_with('=') || !after[..eq].trim().trim_start_matches(':').chars().all(|c| is_ident(c) || " <>:&".contains(c)) {
+            continue;
+        }
+        let rhs = after[eq + 1..].trim_start();
+        let path_len = rhs.find(|c: char| !(is_ident(c) || c == '.' || c == ':')).unwrap_or(rhs.len());
+        let (path, next) = rhs.split_at(path_len);
+        if !next.trim_start().starts_with(['(', '{']) {
+            continue;
+        }
+        // The last capitalised segment is the type (`models.Basket`, `Ledger::new`).
+        let segments: Vec<&str> = path.split(['.', ':']).filter(|s| !s.is_empty()).collect();
+        let Some(at) = segments.iter().rposition(|s| s.starts_with(|c: char| c.is_ascii_uppercase())) else { continue };
+        if segments[at + 1..].iter().all(|s| s.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')) {
+            types.insert(name, segments[at]);
+        }
+    }
+    types
+}
+
+/// The code with its comments blanked out (same length, so offsets stay valid).
+fn without_comments(code: &str, language: Language) -> std::borrow::Cow<'_, str> {
+    let bytes = code.as_bytes();
+    let (line, block): (&[u8], bool) = match language {
+        Language::Python => (b"#", false),
+        Language::Rust => (b"//", true),
+    };
+    if !bytes.windows(line.len()).any(|w| w == line) && !(block && code.contains("/*")) {
+        return std::borrow::Cow::Borrowed(code);
+    }
+    let mut out = bytes.to_vec();
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &bytes[i..];
+        // Strings are skipped whole, so that a `#` or `//` inside one starts no comment.
+        let quote: Option<&[u8]> = match language {
+            Language::Python if rest.starts_with(b"\"\"\"") => Some(b"\"\"\""),
+            Language::Python if rest.starts_with(b"'''") => Some(b"'''"),
+            Language::Python if rest[0] == b'\'' => Some(b"'"),
+            _ if rest[0] == b'"' => Some(b"\""),
+            _ => None,
+        };
+        if let Some(q) = quote {
+            i += q.len();
+            while i < bytes.len() && !bytes[i..].starts_with(q) {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            i += q.len();
+            continue;
+        }
+        // A Rust character literal holding a quote.
+        if language == Language::Rust && rest.starts_with(b"'\"'") {
+            i += 3;
+            continue;
+        }
+        let end = if rest.starts_with(line) {
+            rest.iter().position(|b| *b == b'\n').map_or(bytes.len(), |n| i + n)
+        } else if block && rest.starts_with(b"/*") {
+            code[i + 2..].find("*/").map_or(bytes.len(), |n| i + 2 + n + 2)
+        } else {
+            i += 1;
+            continue;
+        };
+        for b in &mut out[i..end] {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+        i = end;
+    }
+    // Every byte of a comment became a space, so the text is still UTF-8.
+    std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| code.to_string()))
 }
 
 /// `<Type as Trait>::item` refers to `Type::item`.
@@ -276,15 +380,32 @@ mod tests {
     #[test]
     fn references_keep_qualified_names() {
         let mut refs = HashSet::new();
-        references("let t = Cart::new(); assert_eq!(t.total(), 0); checkout(&t); Cart().add(1)", &mut refs);
-        for key in ["Cart::new", ".total", "t.total", "checkout", "Cart", ".add"] {
+        references("let t = Cart::new(); assert_eq!(t.total(), 0); checkout(&t); Cart().add(1)", Language::Rust, &mut refs);
+        for key in ["Cart::new", "Cart::total", "t.total", "checkout", "Cart", ".add"] {
             assert!(refs.contains(key), "{key} in {refs:?}");
         }
-        assert!(!refs.contains("Cart::total"));
-        references("let r = <Cart as std::fmt::Display>::fmt(todo!(), todo!());", &mut refs);
+        assert!(!refs.contains(".total"), "`t` is a Cart: {refs:?}");
+        references("let r = <Cart as std::fmt::Display>::fmt(todo!(), todo!());", Language::Rust, &mut refs);
         assert!(refs.contains("Cart::fmt"));
         // Regression: non-ASCII text once made the scanner slice inside a character.
-        references("let s = \"é中🙂::x\"; ü.y()", &mut refs);
+        references("let s = \"é中🙂::x\"; ü.y()", Language::Rust, &mut refs);
         assert!(refs.contains(".y"));
+        // A variable made by a constructor calls its type's methods only.
+        let mut refs = HashSet::new();
+        references("basket = models.Basket(\"ann\")\nbasket.add(1)\nother.remove(2)\n", Language::Python, &mut refs);
+        assert!(refs.contains("Basket.add") && !refs.contains(".add") && refs.contains(".remove"), "{refs:?}");
+        let mut refs = HashSet::new();
+        references("let mut ledger: Ledger = Ledger::new();\nledger.post(2);", Language::Rust, &mut refs);
+        assert!(refs.contains("Ledger::post") && !refs.contains(".post"), "{refs:?}");
+        // Comments do not count; strings do, and a `#` in a string starts no comment.
+        let mut refs = HashSet::new();
+        let python = "def test_x():  # refund\n    patch(\"shop.charge#1\")  # void\n    '''also # not'''\n    archive()\n";
+        references(python, Language::Python, &mut refs);
+        assert!(refs.contains("charge") && refs.contains("archive") && refs.contains("also"), "{refs:?}");
+        assert!(!refs.contains("refund") && !refs.contains("void"), "{refs:?}");
+        let mut refs = HashSet::new();
+        let rust = "#[test] fn t() { /* settle() */ let c = '\"'; pay(\"// x\"); } // later: refund()";
+        references(rust, Language::Rust, &mut refs);
+        assert!(refs.contains("pay") && refs.contains("x") && !refs.contains("settle") && !refs.contains("refund"), "{refs:?}");
     }
 }

@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use expect_test::expect_file;
+
+mod common;
+use common::{classify_project, copy_dir, files_under};
 use lanes::classify::{classify, Classification, SourceFile};
 use lanes::config::Config;
 use lanes::fixes::{self, FileEdit, Style, Target};
@@ -20,34 +23,6 @@ use lanes::lane::Lane;
 use lanes::project::Disk;
 use lanes::ruleset::{RegionKind, Ruleset};
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            if path.file_name().is_some_and(|n| n == "target" || n == "__pycache__" || n == ".pytest_cache") {
-                continue;
-            }
-            files_under(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
-
 /// A fresh copy of a fixture project.
 fn project(name: &str) -> PathBuf {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fixes").join(name);
@@ -55,31 +30,6 @@ fn project(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dst);
     copy_dir(&src, &dst);
     dst
-}
-
-/// Every source file classified, with the tests gate resolved across the project.
-fn classify_project(root: &Path) -> BTreeMap<PathBuf, (String, Classification)> {
-    let ruleset = Ruleset::new(Config::default(), &[]).unwrap();
-    let mut paths = Vec::new();
-    files_under(root, &mut paths);
-    let mut out = BTreeMap::new();
-    let mut refs: HashSet<String> = HashSet::new();
-    for path in paths {
-        let Some(language) = Language::from_path(&path) else { continue };
-        let text = std::fs::read_to_string(&path).unwrap();
-        let rel = path.strip_prefix(root).unwrap().to_path_buf();
-        let c = classify(&SourceFile { path: &path, rule_path: &rel, language, text: &text }, &ruleset);
-        refs.extend(c.test_refs.iter().cloned());
-        out.insert(rel, (text, c));
-    }
-    for (_, c) in out.values_mut() {
-        for r in &mut c.regions {
-            if r.gates.tests == GateState::Missing && r.gates.test_keys.iter().any(|k| refs.contains(k)) {
-                r.gates.tests = GateState::Present;
-            }
-        }
-    }
-    out
 }
 
 /// `Type::name` or `name`: how the log names a function.

@@ -735,7 +735,7 @@ impl Server {
         let style = {
             let mut guard = lock(&self.state);
             let st = &mut *guard;
-            let (ruleset, _) = st.configs.ruleset_for(file_path(uri).as_deref(), &st.folders);
+            let (ruleset, _) = st.configs.ruleset_for(file_path(uri).as_deref(), &st.folders, &st.options.config_path.clone());
             ruleset.config.fixes.clone()
         };
         handlers::ActionContext {

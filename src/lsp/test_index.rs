@@ -96,7 +96,7 @@ pub fn read(folder: &Path, path: &Path, max_size: usize) -> Option<HashSet<Strin
     let text = std::fs::read_to_string(path).ok()?;
     let mut refs = HashSet::new();
     if is_test_file {
-        gates::references(&text, &mut refs);
+        gates::references(&text, language, &mut refs);
     } else if text.contains("cfg(test)") {
         // Only the test modules count: the file's own code refers to itself.
         let file = SourceFile { path, rule_path: relative, language, text: &text };
