@@ -89,13 +89,15 @@ impl Change {
 
 /// A changed file matched with what was checked: its diff, the report of its current
 /// version (if it was checked) and of its version before the change (if it had one that was
-/// classified).
+/// classified), with the texts of both (blank lines change no region).
 pub struct Matched {
     pub diff: FileDiff,
     pub path: String,
     pub old_path: Option<String>,
     pub current: Option<usize>,
+    pub current_text: Option<String>,
     pub before: Option<FileReport>,
+    pub before_text: Option<String>,
 }
 
 /// The touched regions of the matched files.
@@ -104,10 +106,40 @@ pub fn build(against: String, reports: &[FileReport], matched: Vec<Matched>) -> 
     let mut regions = Vec::new();
     for m in matched {
         files.push(ChangedFile { path: m.path.clone(), old_path: m.old_path.clone(), status: m.diff.status });
-        let mut current_names: Vec<String> = Vec::new();
+        let current_names: Vec<String> = match m.current {
+            Some(i) => (0..reports[i].regions.len()).map(|r| qualified_name(&reports[i], r)).collect(),
+            None => Vec::new(),
+        };
+        // Regions removed whole whose name is gone from the file.
+        let mut removed_spans: Vec<(usize, usize)> = Vec::new();
+        if let Some(before) = &m.before {
+            let blank = blank_lines(m.before_text.as_deref().unwrap_or_default());
+            let shown = m.old_path.as_deref().unwrap_or(&m.path);
+            for (index, touch) in attribute(before, &m.diff.removed, &blank).into_iter().enumerate() {
+                let gone = m.current.is_none() || !current_names.contains(&qualified_name(before, index));
+                if touch == Some(Touch::Wholly) && gone {
+                    let r = &before.regions[index];
+                    removed_spans.push((r.first_line, r.end_line));
+                    regions.push(touched(shown, before, index, RegionChange::Deleted));
+                }
+            }
+        }
         if let Some(i) = m.current {
             let report = &reports[i];
-            let touches = touched_regions(report, &m.diff.added);
+            let blank = blank_lines(m.current_text.as_deref().unwrap_or_default());
+            let before_blank = blank_lines(m.before_text.as_deref().unwrap_or_default());
+            // Where removed regions were, the new version has only a gap: it is their
+            // removal, not a change to the region around them.
+            let explained = |k: usize| match (&m.diff.added[k], m.diff.removed.get(k)) {
+                (Lines::Gap(_), Some(Lines::Span(old))) => old.clone().all(|line| {
+                    before_blank.get(line - 1).copied().unwrap_or(false)
+                        || removed_spans.iter().any(|&(a, b)| a <= line && line <= b)
+                }),
+                _ => false,
+            };
+            let added: Vec<Lines> =
+                m.diff.added.iter().enumerate().filter(|&(k, _)| !explained(k)).map(|(_, l)| l.clone()).collect();
+            let touches = attribute(report, &added, &blank);
             let moved = m.diff.status == Status::Renamed && touches.iter().all(Option::is_none);
             for (index, touch) in touches.into_iter().enumerate() {
                 let change = match touch {
@@ -119,23 +151,50 @@ pub fn build(against: String, reports: &[FileReport], matched: Vec<Matched>) -> 
                 };
                 regions.push(touched(&m.path, report, index, change));
             }
-            current_names = report.regions.iter().enumerate().map(|(i, _)| qualified_name(report, i)).collect();
-        }
-        if let Some(before) = &m.before {
-            // Regions removed whole whose name is gone from the file.
-            let touches = touched_regions(before, &m.diff.removed);
-            let shown = m.old_path.as_deref().unwrap_or(&m.path);
-            for (index, touch) in touches.into_iter().enumerate() {
-                let gone = m.current.is_none() || !current_names.contains(&qualified_name(before, index));
-                if touch == Some(Touch::Wholly) && gone {
-                    regions.push(touched(shown, before, index, RegionChange::Deleted));
-                }
-            }
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     regions.sort_by(|a, b| (&a.path, a.region.start_line, a.index).cmp(&(&b.path, b.region.start_line, b.index)));
     Change { against, files, regions }
+}
+
+/// Which lines of a text are blank (index 0 is line 1).
+fn blank_lines(text: &str) -> Vec<bool> {
+    text.lines().map(|l| l.trim().is_empty()).collect()
+}
+
+/// Regions touched by `changes`, where a region only counts as touched by non-blank lines
+/// (adding a function also adds the blank line before it, which belongs to the module), and
+/// as changed wholly when every one of its lines changed.
+fn attribute(report: &FileReport, changes: &[Lines], blank: &[bool]) -> Vec<Option<Touch>> {
+    let mut solid: Vec<Lines> = Vec::new();
+    for change in changes {
+        match change {
+            Lines::Gap(_) => solid.push(change.clone()),
+            Lines::Span(span) => {
+                let mut run: Option<(usize, usize)> = None;
+                for line in span.clone() {
+                    if blank.get(line - 1).copied().unwrap_or(false) {
+                        if let Some((a, b)) = run.take() {
+                            solid.push(Lines::Span(a..=b));
+                        }
+                    } else {
+                        run = Some(run.map_or((line, line), |(a, _)| (a, line)));
+                    }
+                }
+                if let Some((a, b)) = run {
+                    solid.push(Lines::Span(a..=b));
+                }
+            }
+        }
+    }
+    let whole = touched_regions(report, changes);
+    let part = touched_regions(report, &solid);
+    whole
+        .into_iter()
+        .zip(part)
+        .map(|(w, p)| if w == Some(Touch::Wholly) { w } else { p.map(|_| Touch::Partly) })
+        .collect()
 }
 
 fn touched(path: &str, report: &FileReport, index: usize, change: RegionChange) -> Touched {

@@ -356,12 +356,14 @@ fn render(
         Format::Text => {
             let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             let style = Style::new(colour);
-            for r in files {
-                out.write_all(report::text_file(r, &style).as_bytes())?;
-            }
-            out.write_all(report::text_summary(shown_summary, &style).as_bytes())?;
-            if let Some(change) = change {
-                out.write_all(report::text_change(change, &style).as_bytes())?;
+            match change {
+                Some(change) => out.write_all(report::text_change(change, &style).as_bytes())?,
+                None => {
+                    for r in files {
+                        out.write_all(report::text_file(r, &style).as_bytes())?;
+                    }
+                    out.write_all(report::text_summary(shown_summary, &style).as_bytes())?;
+                }
             }
         }
         Format::Sarif | Format::Github | Format::Markdown | Format::Html => {
@@ -457,20 +459,31 @@ fn match_diff(against: &Against, paths: &[PathBuf], rulesets: &Rulesets, reports
             // Ignored or skipped: not checked, so not in scope.
             continue;
         }
-        if let (Against::Staged, Some(i), Some(blob)) = (against, current, &file.new_blob) {
-            if let Some(text) = git::blob(&root, blob)? {
-                let display = PathBuf::from(&reports[i].path);
-                if let Some(staged) = check_text(&display, &text, rulesets)? {
-                    reports[i] = staged;
+        let mut current_text = None;
+        if let Some(i) = current {
+            let staged = match (against, &file.new_blob) {
+                (Against::Staged, Some(blob)) => git::blob(&root, blob)?,
+                _ => None,
+            };
+            match staged {
+                Some(text) => {
+                    // The staged version, not the working tree's, is what the diff describes.
+                    let display = PathBuf::from(&reports[i].path);
+                    if let Some(report) = check_text(&display, &text, rulesets)? {
+                        reports[i] = report;
+                    }
+                    current_text = Some(text);
                 }
+                None => current_text = std::fs::read_to_string(&reports[i].path).ok(),
             }
         }
         let removes_lines = file.removed.iter().any(|l| matches!(l, diff::Lines::Span(_)));
-        let before = match (&file.old_blob, &file.old_path) {
-            (Some(blob), Some(old)) if removes_lines => match git::blob(&root, blob)? {
-                Some(text) => check_text(Path::new(&shown(old)), &text, rulesets)?,
-                None => None,
-            },
+        let before_text = match &file.old_blob {
+            Some(blob) if removes_lines && file.old_path.is_some() => git::blob(&root, blob)?,
+            _ => None,
+        };
+        let before = match (&before_text, &file.old_path) {
+            (Some(text), Some(old)) => check_text(Path::new(&shown(old)), text, rulesets)?,
             _ => None,
         };
         matched.push(Matched {
@@ -480,7 +493,9 @@ fn match_diff(against: &Against, paths: &[PathBuf], rulesets: &Rulesets, reports
             },
             old_path: file.old_path.as_deref().filter(|_| file.status == Status::Renamed).map(&shown),
             current,
+            current_text,
             before,
+            before_text,
             diff: file,
         });
     }

@@ -449,9 +449,45 @@ pub fn json_review(
     s
 }
 
-/// The text lines after the files for a diff: the verdict and the Lane 3 regions touched.
+/// The text output for a diff: every touched region by file, then the verdict and the
+/// Lane 3 regions touched.
 pub fn text_change(change: &crate::change::Change, style: &Style) -> String {
     let mut out = String::new();
+    let mut last_path: Option<&str> = None;
+    for t in &change.regions {
+        if last_path != Some(t.path.as_str()) {
+            if last_path.is_some() {
+                out.push('\n');
+            }
+            let _ = writeln!(out, "{}{}{}", style.bold, t.path, style.reset);
+            last_path = Some(&t.path);
+        }
+        let cats = crate::formats::categories(&t.region, t.lane);
+        let cats = if cats.is_empty() { String::new() } else { format!(" · {}", cats.join(", ")) };
+        let colour = if t.lane == Lane::Three { style.red } else { "" };
+        let gates = crate::formats::open_gates(&t.region);
+        let gates = if gates.is_empty() || t.change == crate::change::RegionChange::Deleted {
+            String::new()
+        } else {
+            format!("  {}open gates: {}{}", style.dim, gates.join(", "), style.reset)
+        };
+        let _ = writeln!(
+            out,
+            "  {}:{} {}{} `{}`{} {colour}{}{cats}{} ({}){gates}",
+            t.path,
+            t.region.start_line,
+            style.bold,
+            t.region.kind,
+            t.region.name,
+            style.reset,
+            t.lane,
+            style.reset,
+            t.change.name()
+        );
+    }
+    if last_path.is_some() {
+        out.push('\n');
+    }
     let [one, two, three] = change.counts();
     let _ = writeln!(out, "{}Change{} against {}", style.bold, style.reset, change.against);
     let _ = writeln!(out, "  files     {:>7}", change.files.len());

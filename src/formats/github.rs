@@ -75,7 +75,7 @@ pub fn summary_line(input: &Input) -> String {
             let [one, two, three] = change.counts();
             match change.highest_lane() {
                 Some(lane) => format!(
-                    "Against {}: the change touches {lane} at most ({} regions: Lane 3 {three}, Lane 2 {two}, Lane 1 {one}).{failed}",
+                    "Against {}: the change touches {lane} at most ({} regions: Lane 3: {three}, Lane 2: {two}, Lane 1: {one}).{failed}",
                     change.against,
                     one + two + three
                 ),
@@ -85,7 +85,7 @@ pub fn summary_line(input: &Input) -> String {
         None => {
             let r = &input.summary.regions;
             format!(
-                "{} files, {} regions: Lane 3 {}, Lane 2 {}, Lane 1 {}.{failed}",
+                "{} files, {} regions: Lane 3: {}, Lane 2: {}, Lane 1: {}.{failed}",
                 input.summary.files,
                 r.one + r.two + r.three,
                 r.three,

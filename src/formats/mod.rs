@@ -45,7 +45,10 @@ pub fn findings<'a>(input: &Input<'a>) -> Vec<Finding<'a>> {
     match input.change {
         Some(change) => {
             for t in &change.regions {
-                if t.change == RegionChange::Deleted || t.lane == Lane::One {
+                // Removed regions have no lines to point at; Lane 1 needs no attention, and a
+                // Lane 2 container is said through what it holds.
+                let lane2_container = t.lane == Lane::Two && t.region.is_container;
+                if t.change == RegionChange::Deleted || t.lane == Lane::One || lane2_container {
                     continue;
                 }
                 let Some(file) = input.files.iter().position(|f| f.path == t.path) else { continue };
@@ -78,7 +81,7 @@ pub fn decisive<'a>(region: &'a RegionReport, lane: Lane) -> Vec<&'a ReasonRepor
     let own: Vec<&ReasonReport> =
         region.reasons.iter().filter(|e| !e.overridden && e.rule != "contains" && e.lane == lane.number()).collect();
     if own.is_empty() {
-        region.reasons.iter().filter(|e| !e.overridden).take(1).collect()
+        region.reasons.iter().filter(|e| !e.overridden && e.rule != "contains").take(1).collect()
     } else {
         own
     }
@@ -103,6 +106,9 @@ pub fn reasons_sentence(region: &RegionReport, lane: Lane) -> String {
             Some(d) => parts.push(format!("{}: {d}", e.message)),
             None => parts.push(e.message.clone()),
         }
+    }
+    if parts.is_empty() {
+        return "nothing in its own code marks it as riskier or safer; the project's default lane applies".to_string();
     }
     parts.join("; ")
 }

@@ -30,7 +30,6 @@ struct Log<'a> {
 struct Run<'a> {
     tool: Tool,
     automation_details: AutomationDetails,
-    artifacts: Vec<Artifact>,
     results: Vec<SarifResult<'a>>,
     column_kind: &'static str,
 }
@@ -87,17 +86,10 @@ struct RuleProperties {
 }
 
 #[derive(Serialize)]
-struct Artifact {
-    location: ArtifactLocation,
-}
-
-#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ArtifactLocation {
     uri: String,
     uri_base_id: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    index: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -215,8 +207,16 @@ impl Rules {
     }
 }
 
-/// `billing.payment-api` → `BillingPaymentApi`.
+/// A readable name that differs from the id (SARIF wants both to differ):
+/// `billing.payment-api` → `BillingPaymentApi`, `path` → `PathRuleLane`.
 fn rule_name(id: &str) -> String {
+    match id {
+        "path" => return "PathRuleLane".to_string(),
+        "inline" => return "InlineAnnotationLane".to_string(),
+        "default" => return "DefaultLane".to_string(),
+        "nested" => return "NestedInRiskierFunction".to_string(),
+        _ => {}
+    }
     id.split(['.', '-', '/', '>', '='])
         .filter(|w| !w.is_empty())
         .map(|w| {
@@ -289,10 +289,10 @@ fn identity(file: &FileReport, index: usize) -> String {
     }
 }
 
-fn location(root_path: &str, artifact: usize, file: &FileReport, region: &RegionReport, index: usize) -> Location {
+fn location(root_path: &str, file: &FileReport, region: &RegionReport, index: usize) -> Location {
     Location {
         physical_location: PhysicalLocation {
-            artifact_location: ArtifactLocation { uri: uri(root_path), uri_base_id: "%SRCROOT%", index: Some(artifact) },
+            artifact_location: ArtifactLocation { uri: uri(root_path), uri_base_id: "%SRCROOT%" },
             region: Region { start_line: region.start_line.max(1), end_line: region.end_line.max(region.start_line).max(1) },
         },
         logical_locations: vec![LogicalLocation {
@@ -309,16 +309,6 @@ fn location(root_path: &str, artifact: usize, file: &FileReport, region: &Region
 
 pub fn render(input: &Input) -> String {
     let mut rules = Rules::default();
-    let mut artifacts: Vec<Artifact> = Vec::new();
-    let mut artifact_of: BTreeMap<usize, usize> = BTreeMap::new();
-    let mut artifact = |file: usize| {
-        *artifact_of.entry(file).or_insert_with(|| {
-            artifacts.push(Artifact {
-                location: ArtifactLocation { uri: uri(&input.root_paths[file]), uri_base_id: "%SRCROOT%", index: None },
-            });
-            artifacts.len() - 1
-        })
-    };
     let mut results = Vec::new();
     for f in findings(input) {
         let file = &input.files[f.file];
@@ -335,7 +325,7 @@ pub fn render(input: &Input) -> String {
             rule_index,
             level: level(f.lane),
             message: Text { text },
-            locations: vec![location(root_path, artifact(f.file), file, f.region, f.index)],
+            locations: vec![location(root_path, file, f.region, f.index)],
             partial_fingerprints: BTreeMap::from([(FINGERPRINT, fingerprint(&[root_path, &identity(file, f.index), &id]))]),
             properties: ResultProperties {
                 lane: f.lane.number(),
@@ -363,7 +353,7 @@ pub fn render(input: &Input) -> String {
             rule_index,
             level: "error",
             message: Text { text: format!("{} `{}` fails {policy}: {}.", failure.region.kind, failure.region.name, failure.reason) },
-            locations: vec![location(root_path, artifact(file_index), file, &failure.region, index)],
+            locations: vec![location(root_path, file, &failure.region, index)],
             partial_fingerprints: BTreeMap::from([(FINGERPRINT, fingerprint(&[root_path, &identity(file, index), &id]))]),
             properties: ResultProperties {
                 lane: failure.lane.number(),
@@ -384,7 +374,6 @@ pub fn render(input: &Input) -> String {
         runs: vec![Run {
             tool: Tool { driver: Driver { name: "lanes", semantic_version: env!("CARGO_PKG_VERSION"), rules: rules.rules } },
             automation_details: AutomationDetails { id },
-            artifacts,
             results,
             column_kind: "unicodeCodePoints",
         }],
