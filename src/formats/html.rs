@@ -396,6 +396,6 @@ mod tests {
     fn labels_are_escaped_and_shortened() {
         assert_eq!(esc("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
         assert_eq!(fit("billing.py", 100.0), "billing.py");
-        assert_eq!(fit("a_very_long_file_name.py", 50.0), "a_very_…");
+        assert_eq!(fit("a_very_long_file_name.py", 50.0), "a_very…");
     }
 }
