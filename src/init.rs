@@ -56,7 +56,7 @@ pub fn guess(dirs: &[String]) -> Vec<Guess> {
         if in_tests {
             continue;
         }
-        if let Some(hint) = hints().iter().position(|h| h.names.iter().any(|n| *n == name)) {
+        if let Some(hint) = hints().iter().position(|h| h.names.contains(&name)) {
             out.push(Guess { dir: dir.clone(), hint });
         }
     }

@@ -77,7 +77,7 @@ pub fn findings<'a>(input: &Input<'a>) -> Vec<Finding<'a>> {
 
 /// The evidence for a region's lane: its non-overridden reasons at that lane, apart from
 /// `contains` (what a container holds is reported on its own).
-pub fn decisive<'a>(region: &'a RegionReport, lane: Lane) -> Vec<&'a ReasonReport> {
+pub fn decisive(region: &RegionReport, lane: Lane) -> Vec<&ReasonReport> {
     let own: Vec<&ReasonReport> =
         region.reasons.iter().filter(|e| !e.overridden && e.rule != "contains" && e.lane == lane.number()).collect();
     if own.is_empty() {
