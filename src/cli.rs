@@ -327,7 +327,7 @@ fn progress_bar() -> indicatif::ProgressBar {
     }
     let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} checked {pos} files ({per_sec})").expect("valid template"),
+        indicatif::ProgressStyle::with_template("{spinner} checked {pos} files in {elapsed}").expect("valid template"),
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
