@@ -74,6 +74,8 @@ pub struct Classification {
     pub has_syntax_errors: bool,
     /// What this file's test code refers to (see `gates::references`).
     pub test_refs: HashSet<String>,
+    /// The lane of code that nothing marks (the configuration's `default-lane`).
+    pub default_lane: Lane,
 }
 
 impl Classification {
@@ -169,6 +171,7 @@ pub fn classify_incremental(
         problems,
         has_syntax_errors: tree.root_node().has_error(),
         test_refs,
+        default_lane: rules.config.default_lane,
     }
 }
 

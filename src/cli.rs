@@ -10,11 +10,16 @@ use std::time::Instant;
 
 use anyhow::{anyhow, bail, Context};
 
+use crate::change::{self, Change, Matched};
 use crate::classify::{classify, SourceFile};
 use crate::config::{find_config_file, Config};
+use crate::diff::{self, Status};
 use crate::explain;
+use crate::formats::{self, Input};
+use crate::git::{self, Against};
 use crate::language::Language;
 use crate::line_index::LineIndex;
+use crate::policy::Policy;
 use crate::report::{self, FileReport, Style, Summary};
 use crate::ruleset::{read_extra_queries, Ruleset};
 use crate::syntax;
@@ -24,6 +29,10 @@ use crate::syntax;
 pub enum Format {
     Text,
     Json,
+    Sarif,
+    Github,
+    Markdown,
+    Html,
 }
 
 pub struct CheckOptions {
@@ -31,10 +40,16 @@ pub struct CheckOptions {
     pub format: Format,
     pub stats: bool,
     pub max_file_size: u64,
+    /// Only the regions a diff touches (`--diff REV`, `--diff-staged`).
+    pub against: Option<Against>,
+    /// Policies from `--fail-on` (each file's configuration may add its own).
+    pub fail_on: Vec<Policy>,
 }
 
 /// Exit statuses.
 pub const EXIT_OK: i32 = 0;
+/// A policy failed.
+pub const EXIT_FAILED: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
 /// Rulesets per configuration file, shared by the walker threads.
@@ -142,7 +157,22 @@ fn check_one(path: &Path, rulesets: &Rulesets, max_file_size: u64) -> Option<Out
     let rule_path = ruleset.config.rule_path(&absolute).unwrap_or_else(|| PathBuf::from(report::display(path)));
     let file = SourceFile { path, rule_path: &rule_path, language, text: &text };
     let c = classify(&file, &ruleset);
-    Some(Outcome::Report(report::file_report(c, path, &text)))
+    let mut report = report::file_report(c, path, &text);
+    report.fail_on = ruleset.config.fail_on.clone();
+    Some(Outcome::Report(report))
+}
+
+/// Classify text that is not (or not only) in the working tree, such as a file's version
+/// in git history, as if it were at `path`.
+fn check_text(path: &Path, text: &str, rulesets: &Rulesets) -> anyhow::Result<Option<FileReport>> {
+    let Some(language) = Language::from_path(path) else { return Ok(None) };
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let ruleset = rulesets.for_dir(absolute.parent().unwrap_or(Path::new("/")))?;
+    let rule_path = ruleset.config.rule_path(&absolute).unwrap_or_else(|| PathBuf::from(report::display(path)));
+    let file = SourceFile { path, rule_path: &rule_path, language, text };
+    let mut report = report::file_report(classify(&file, &ruleset), path, text);
+    report.fail_on = ruleset.config.fail_on.clone();
+    Ok(Some(report))
 }
 
 /// Walk `paths` in parallel (respecting ignore files) and call `f` for every file.
@@ -209,6 +239,7 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<i32> {
     let mut reports: Vec<FileReport> = Vec::new();
     let mut fatal: Option<String> = None;
     let stderr = std::io::stderr();
+    let progress = progress_bar();
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let walker = scope.spawn(|| {
             let tx = Mutex::new(tx);
@@ -223,9 +254,12 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<i32> {
         });
         for outcome in rx {
             match outcome {
-                Outcome::Report(r) => reports.push(r),
+                Outcome::Report(r) => {
+                    reports.push(r);
+                    progress.inc(1);
+                }
                 Outcome::Skipped(message) => {
-                    let _ = writeln!(stderr.lock(), "lanes: {message}");
+                    progress.suspend(|| writeln!(stderr.lock(), "lanes: {message}")).ok();
                 }
                 Outcome::Fatal(message) => {
                     fatal.get_or_insert(message);
@@ -234,12 +268,20 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<i32> {
         }
         walker.join().map_err(|_| anyhow!("file walker panicked"))?
     })?;
+    progress.finish_and_clear();
     if let Some(message) = fatal {
         let _ = writeln!(stderr.lock(), "lanes: error: {message}");
         return Ok(EXIT_ERROR);
     }
     reports.sort_by(|a, b| a.path.cmp(&b.path));
+    let matched = match &options.against {
+        Some(against) => Some(match_diff(against, &paths, &rulesets, &mut reports)?),
+        None => None,
+    };
     report::resolve_tests(&mut reports);
+    let change = matched.map(|m| change::build(options.against.as_ref().expect("diff given").label(), &reports, m));
+    let failures = change::failures(&reports, change.as_ref(), &options.fail_on);
+    let policies = change::policies_in_force(&reports, &options.fail_on);
     let mut summary = Summary::default();
     for r in &reports {
         summary.add(r);
@@ -247,20 +289,13 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<i32> {
     summary.elapsed_ms = started.elapsed().as_millis();
     let check_cpu = cpu_seconds() - cpu_start;
 
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    match options.format {
-        Format::Json => out.write_all(report::json(&reports, &summary).as_bytes())?,
-        Format::Text => {
-            let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            let style = Style::new(colour);
-            for r in &reports {
-                out.write_all(report::text_file(r, &style).as_bytes())?;
-            }
-            out.write_all(report::text_summary(&summary, &style).as_bytes())?;
+    render(options.format, &reports, &summary, change.as_ref(), &policies, &failures)?;
+    {
+        let mut err = stderr.lock();
+        for f in &failures {
+            writeln!(err, "lanes: {}", f.line())?;
         }
     }
-    out.flush()?;
 
     // A second parse-only pass after the check, so that drift in machine load during the run
     // affects both sides of the ratio alike.
@@ -281,7 +316,190 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<i32> {
         )?;
         writeln!(err, "stats: peak rss {} MB", peak_rss_bytes() / (1024 * 1024))?;
     }
-    Ok(EXIT_OK)
+    Ok(if failures.is_empty() { EXIT_OK } else { EXIT_FAILED })
+}
+
+/// A file counter on stderr while files are checked, only on a terminal and never in CI.
+fn progress_bar() -> indicatif::ProgressBar {
+    let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+    if in_ci || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} checked {pos} files in {elapsed}").expect("valid template"),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+/// Write the report in `format` to stdout.
+fn render(
+    format: Format,
+    reports: &[FileReport],
+    summary: &Summary,
+    change: Option<&Change>,
+    policies: &[Policy],
+    failures: &[change::Failure],
+) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    // With a diff, text and JSON list only the touched files and regions.
+    let scoped = change.map(|c| scope(reports, c, summary));
+    let (files, shown_summary) = match &scoped {
+        Some((files, summary)) => (&files[..], summary),
+        None => (reports, summary),
+    };
+    match format {
+        Format::Json if change.is_none() && policies.is_empty() => out.write_all(report::json(reports, summary).as_bytes())?,
+        Format::Json => out.write_all(report::json_review(files, shown_summary, change, policies, failures).as_bytes())?,
+        Format::Text => {
+            let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let style = Style::new(colour);
+            match change {
+                Some(change) => out.write_all(report::text_change(change, &style).as_bytes())?,
+                None => {
+                    for r in files {
+                        out.write_all(report::text_file(r, &style).as_bytes())?;
+                    }
+                    out.write_all(report::text_summary(shown_summary, &style).as_bytes())?;
+                }
+            }
+        }
+        Format::Sarif | Format::Github | Format::Markdown | Format::Html => {
+            let root_paths = root_paths(reports);
+            let input = Input { files: reports, summary, change, policies, failures, root_paths: &root_paths };
+            let text = match format {
+                Format::Sarif => formats::sarif::render(&input),
+                Format::Github => formats::github::render(&input),
+                Format::Markdown => formats::markdown::render(&input),
+                _ => formats::html::render(&input),
+            };
+            out.write_all(text.as_bytes())?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The touched files with only their touched regions, and their counts.
+fn scope(reports: &[FileReport], change: &Change, summary: &Summary) -> (Vec<FileReport>, Summary) {
+    let mut files: Vec<FileReport> = Vec::new();
+    for (i, f) in reports.iter().enumerate() {
+        let touched: Vec<usize> = change
+            .regions
+            .iter()
+            .filter(|t| t.change != change::RegionChange::Deleted && t.path == f.path)
+            .map(|t| t.index)
+            .collect();
+        if touched.is_empty() {
+            continue;
+        }
+        let mut file = reports[i].clone();
+        file.regions = touched.iter().map(|&r| f.regions[r].clone()).collect();
+        files.push(file);
+    }
+    let mut scoped = Summary { elapsed_ms: summary.elapsed_ms, ..Summary::default() };
+    for f in &files {
+        scoped.add(f);
+    }
+    (files, scoped)
+}
+
+/// Each report's path relative to the repository root (the nearest directory above the
+/// current one with a `.git`), or to the current directory outside a repository.
+fn root_paths(reports: &[FileReport]) -> Vec<String> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let root = cwd.ancestors().find(|d| d.join(".git").exists()).unwrap_or(&cwd).to_path_buf();
+    reports
+        .iter()
+        .map(|f| {
+            let absolute = std::path::absolute(&f.path).unwrap_or_else(|_| PathBuf::from(&f.path));
+            let normal: PathBuf = absolute.components().collect();
+            match normal.strip_prefix(&root) {
+                Ok(rel) => report::display(rel),
+                Err(_) => f.path.clone(),
+            }
+        })
+        .collect()
+}
+
+/// Run git, and match each changed file in scope (a supported language, under `paths`) with
+/// its report; classify the version before the change where lines were removed, and with
+/// `--diff-staged` the staged version instead of the working tree's.
+fn match_diff(against: &Against, paths: &[PathBuf], rulesets: &Rulesets, reports: &mut [FileReport]) -> anyhow::Result<Vec<Matched>> {
+    let cwd = std::fs::canonicalize(std::env::current_dir()?)?;
+    let root = std::fs::canonicalize(git::repo_root(&cwd)?)?;
+    let text = git::diff(&root, against)?;
+    let files = diff::parse(&text).map_err(|e| anyhow!(e))?;
+    let scopes: Vec<PathBuf> = paths.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();
+    let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
+    for (i, r) in reports.iter().enumerate() {
+        if let Ok(p) = std::fs::canonicalize(&r.path) {
+            by_path.insert(p, i);
+        }
+    }
+    // How a repository path is shown: relative to the current directory when below it.
+    let shown = |repo_path: &str| {
+        let absolute = root.join(repo_path);
+        match absolute.strip_prefix(&cwd) {
+            Ok(rel) => report::display(rel),
+            Err(_) => report::display(&absolute),
+        }
+    };
+    let mut matched = Vec::new();
+    for file in files {
+        let path = file.path().to_string();
+        let absolute = root.join(&path);
+        if Language::from_path(&absolute).is_none() || !scopes.iter().any(|s| absolute.starts_with(s)) {
+            continue;
+        }
+        let current = if file.status == Status::Deleted { None } else { by_path.get(&absolute).copied() };
+        if file.status != Status::Deleted && current.is_none() {
+            // Ignored or skipped: not checked, so not in scope.
+            continue;
+        }
+        let mut current_text = None;
+        if let Some(i) = current {
+            let staged = match (against, &file.new_blob) {
+                (Against::Staged, Some(blob)) => git::blob(&root, blob)?,
+                _ => None,
+            };
+            match staged {
+                Some(text) => {
+                    // The staged version, not the working tree's, is what the diff describes.
+                    let display = PathBuf::from(&reports[i].path);
+                    if let Some(report) = check_text(&display, &text, rulesets)? {
+                        reports[i] = report;
+                    }
+                    current_text = Some(text);
+                }
+                None => current_text = std::fs::read_to_string(&reports[i].path).ok(),
+            }
+        }
+        let removes_lines = file.removed.iter().any(|l| matches!(l, diff::Lines::Span(_)));
+        let before_text = match &file.old_blob {
+            Some(blob) if removes_lines && file.old_path.is_some() => git::blob(&root, blob)?,
+            _ => None,
+        };
+        let before = match (&before_text, &file.old_path) {
+            (Some(text), Some(old)) => check_text(Path::new(&shown(old)), text, rulesets)?,
+            _ => None,
+        };
+        matched.push(Matched {
+            path: match current {
+                Some(i) => reports[i].path.clone(),
+                None => shown(&path),
+            },
+            old_path: file.old_path.as_deref().filter(|_| file.status == Status::Renamed).map(&shown),
+            current,
+            current_text,
+            before,
+            before_text,
+            diff: file,
+        });
+    }
+    Ok(matched)
 }
 
 /// The baseline for `--stats`: walk and read the same files and only parse them.
@@ -364,4 +582,46 @@ pub fn tree(path: &Path) -> anyhow::Result<String> {
             depth -= 1;
         }
     }
+}
+
+/// `lanes init [DIR]`: write a starter `lanes.toml` into DIR, never over an existing
+/// configuration. Returns the message for stderr.
+pub fn init(dir: &Path) -> anyhow::Result<String> {
+    if !dir.is_dir() {
+        bail!("{}: no such directory", dir.display());
+    }
+    let target = dir.join("lanes.toml");
+    if target.exists() {
+        bail!("{} already exists; lanes init never overwrites a configuration", report::display(&target));
+    }
+    let pyproject = dir.join("pyproject.toml");
+    if std::fs::read_to_string(&pyproject).is_ok_and(|t| t.contains("[tool.lanes")) {
+        bail!("{} already has a [tool.lanes] table; lanes init never overwrites a configuration", report::display(&pyproject));
+    }
+    let mut dirs: Vec<String> = Vec::new();
+    let mut walk = ignore::WalkBuilder::new(dir);
+    walk.require_git(false).max_depth(Some(6));
+    for entry in walk.build().flatten() {
+        if entry.depth() == 0 || !entry.file_type().is_some_and(|t| t.is_dir()) {
+            continue;
+        }
+        if let Ok(rel) = entry.path().strip_prefix(dir) {
+            dirs.push(report::display(rel));
+        }
+    }
+    dirs.sort();
+    let text = crate::init::starter_config(&dirs);
+    let rules = crate::init::guess(&dirs).len();
+    // `create_new` so that a file appearing meanwhile is never overwritten either.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&target)
+        .with_context(|| format!("cannot create {}", report::display(&target)))?;
+    file.write_all(text.as_bytes())?;
+    Ok(format!(
+        "wrote {} with {rules} guessed path rule{}; review it, then run `lanes check`",
+        report::display(&target),
+        if rules == 1 { "" } else { "s" }
+    ))
 }

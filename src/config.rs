@@ -13,6 +13,7 @@ use toml::Spanned;
 
 use crate::lane::{Category, Lane};
 use crate::line_index::{Encoding, LineIndex};
+use crate::policy::Policy;
 use crate::rules;
 
 /// File names searched for, nearest first, in each directory.
@@ -37,6 +38,8 @@ struct RawConfig {
     extra_queries: Vec<String>,
     #[serde(default)]
     signals: BTreeMap<Spanned<String>, RawSignal>,
+    #[serde(default)]
+    fail_on: Vec<Spanned<String>>,
     fixes: Option<RawFixes>,
 }
 
@@ -135,6 +138,8 @@ pub struct Config {
     pub disabled: Vec<String>,
     pub extra_queries: Vec<PathBuf>,
     pub signals: BTreeMap<String, SignalOverride>,
+    /// Policies that make `lanes check` fail on this configuration's files (`fail-on`).
+    pub fail_on: Vec<Policy>,
     /// `[fixes]`: the style of the code actions that close gates.
     pub fixes: crate::fixes::Style,
 }
@@ -265,6 +270,11 @@ impl Config {
             disabled.push(id.clone());
         }
 
+        let mut fail_on = Vec::new();
+        for policy in &raw.fail_on {
+            fail_on.push(policy.get_ref().parse::<Policy>().map_err(|m| error(policy.span(), m))?);
+        }
+
         let mut fixes = crate::fixes::Style::default();
         if let Some(hook) = raw.fixes.as_ref().and_then(|f| f.observability.as_ref()) {
             let names = crate::fixes::hook_names();
@@ -287,6 +297,7 @@ impl Config {
             disabled,
             extra_queries: raw.extra_queries.iter().map(|q| root.join(q)).collect(),
             signals,
+            fail_on,
             fixes,
         })
     }
@@ -367,8 +378,9 @@ mod tests {
         );
         assert_eq!(
             err("colour = 1\n"),
-            "proj/lanes.toml:1:1: unknown field `colour`, expected one of `default-lane`, `paths`, `test-paths`, `vocabulary`, `disable`, `extra-queries`, `signals`, `fixes`"
+            "proj/lanes.toml:1:1: unknown field `colour`, expected one of `default-lane`, `paths`, `test-paths`, `vocabulary`, `disable`, `extra-queries`, `signals`, `fail-on`, `fixes`"
         );
+        assert_eq!(err("fail-on = [\"lane3\", \"lane9\"]\n"), "proj/lanes.toml:1:21: `lane9` is not a policy (expected laneN or lane>=N with N 1-3, optionally followed by -untested, -unobserved, -unreviewed or -no-rollback; or missing-tests, missing-observability, missing-review, missing-rollback)");
         assert_eq!(err("disable = [\"security.nope\"]\n"), "proj/lanes.toml:1:12: `security.nope` is not a rule id (see `lanes rules`)");
         assert_eq!(err("[vocabulary]\nmoney = [\"x\"]\n"), "proj/lanes.toml:2:1: unknown category `money` (expected one of security, billing, permission, identity, compliance, irreversible, core, data, revenue, test, docs, ui, generated)");
     }

@@ -11,20 +11,31 @@
 //! (acceptance gates), `explain` (the Markdown shared by CLI and hover), `line_index`; then
 //! the edges: `report` and `cli` (the command line), and `lsp` (the language server, the only
 //! module that knows the protocol).
+//!
+//! Review and CI: `diff` (changed lines of a `git diff`, attributed to regions), `policy`
+//! (`--fail-on`), `init` (a starter configuration), and at the edges `git` (runs git),
+//! `change` (the touched regions and the verdict) and `formats` (SARIF, GitHub, Markdown,
+//! HTML).
 #![deny(clippy::print_stdout)]
 
 pub mod annotations;
+pub mod change;
 pub mod chunks;
 pub mod classify;
 pub mod cli;
 pub mod config;
+pub mod diff;
 pub mod explain;
 pub mod fixes;
+pub mod formats;
 pub mod gates;
+pub mod git;
+pub mod init;
 pub mod lane;
 pub mod language;
 pub mod line_index;
 pub mod lsp;
+pub mod policy;
 pub mod project;
 pub mod queries;
 pub mod report;

@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use lanes::cli::{self, CheckOptions, Format};
+use lanes::git::Against;
+use lanes::policy::Policy;
 
 #[derive(Parser)]
 #[command(name = "lanes", version, about = "Which risk lane code belongs to, why, and which acceptance gates are open")]
@@ -29,7 +31,22 @@ enum Command {
         /// Skip files larger than this many bytes.
         #[arg(long, default_value_t = 8 * 1024 * 1024)]
         max_file_size: u64,
+        /// Only the regions whose lines changed since REV (`git diff REV`: the working tree
+        /// against a commit, branch or tag), plus a verdict for the change.
+        #[arg(long, value_name = "REV", conflicts_with = "diff_staged")]
+        diff: Option<String>,
+        /// Only the regions whose lines are staged for commit (`git diff --cached`).
+        #[arg(long)]
+        diff_staged: bool,
+        /// Exit 1 when a region in scope fails POLICY (repeatable): lane3, lane>=2,
+        /// lane3-untested, lane3-unreviewed, lane3-no-rollback, lane>=2-untested,
+        /// missing-observability, missing-tests, ...
+        #[arg(long = "fail-on", value_name = "POLICY", value_parser = parse_policy)]
+        fail_on: Vec<Policy>,
     },
+    /// Write a commented starter lanes.toml into DIR (default `.`), guessing path rules from
+    /// its directory names; never overwrites an existing configuration.
+    Init { dir: Option<PathBuf> },
     /// Explain the lane of the region around FILE:LINE (Markdown, as the editor hover shows it).
     Explain { target: String },
     /// List every rule: id, category, lane and message.
@@ -48,19 +65,45 @@ enum Command {
 enum OutputFormat {
     Text,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// A short summary for a pull-request comment.
+    Markdown,
+    /// A self-contained page with a lane map.
+    Html,
+}
+
+fn parse_policy(s: &str) -> Result<Policy, String> {
+    s.parse()
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.command {
-        Command::Check { paths, format, stats, max_file_size } => cli::check(&CheckOptions {
+        Command::Check { paths, format, stats, max_file_size, diff, diff_staged, fail_on } => cli::check(&CheckOptions {
             paths,
             format: match format {
                 OutputFormat::Text => Format::Text,
                 OutputFormat::Json => Format::Json,
+                OutputFormat::Sarif => Format::Sarif,
+                OutputFormat::Github => Format::Github,
+                OutputFormat::Markdown => Format::Markdown,
+                OutputFormat::Html => Format::Html,
             },
             stats,
             max_file_size,
+            against: match (diff, diff_staged) {
+                (Some(rev), _) => Some(Against::Revision(rev)),
+                (None, true) => Some(Against::Staged),
+                (None, false) => None,
+            },
+            fail_on,
+        }),
+        Command::Init { dir } => cli::init(dir.as_deref().unwrap_or(std::path::Path::new("."))).map(|message| {
+            let _ = writeln!(std::io::stderr(), "lanes: {message}");
+            cli::EXIT_OK
         }),
         Command::Explain { target } => cli::explain_at(&target).and_then(|md| {
             std::io::stdout().write_all(md.as_bytes())?;

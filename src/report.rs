@@ -24,6 +24,12 @@ pub struct FileReport {
     /// What the file's test code refers to.
     #[serde(skip)]
     pub test_refs: std::collections::HashSet<String>,
+    /// Number of lines (for the lane map).
+    #[serde(skip)]
+    pub line_count: usize,
+    /// Policies from the file's configuration (`fail-on`).
+    #[serde(skip)]
+    pub fail_on: Vec<crate::policy::Policy>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -45,6 +51,17 @@ pub struct RegionReport {
     /// Categories, or what decided the lane when none applies (for text output).
     #[serde(skip)]
     pub summary: String,
+    /// First line of everything that belongs to the region (decorators and attributes
+    /// included), for attributing changed lines.
+    #[serde(skip)]
+    pub first_line: usize,
+    /// Index of the enclosing region in the file's list.
+    #[serde(skip)]
+    pub parent: Option<usize>,
+    /// The lane of the region's own code: for a container, what its own evidence says
+    /// rather than the highest lane of what it contains.
+    #[serde(skip)]
+    pub own_lane: u8,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -113,6 +130,9 @@ pub fn file_report(mut c: Classification, display_path: &Path, text: &str) -> Fi
                 test_keys: r.gates.test_keys.clone(),
                 is_container: !matches!(r.region.kind, RegionKind::Function | RegionKind::Method),
                 summary: explain::category_summary(r),
+                first_line: explain::line_of(index, text, r.region.range.start).min(start_line),
+                parent: r.region.parent,
+                own_lane: own_lane(r, c.default_lane).number(),
             }
         })
         .collect();
@@ -127,7 +147,19 @@ pub fn file_report(mut c: Classification, display_path: &Path, text: &str) -> Fi
             .map(|p| ProblemReport { line: explain::line_of(index, text, p.range.start), message: p.message.clone() })
             .collect(),
         test_refs,
+        line_count: index.line_count(),
+        fail_on: Vec::new(),
     }
+}
+
+/// A function's lane, or a container's lane without what it contains: the strictest of its
+/// own evidence, or the default lane when only its contents raised or lowered it.
+fn own_lane(r: &crate::classify::RegionLane, default_lane: Lane) -> Lane {
+    if !matches!(r.region.kind, RegionKind::Function | RegionKind::Method) {
+        let own = r.evidence.iter().filter(|e| !e.overridden && &*e.rule != "contains").map(|e| e.lane).max();
+        return own.unwrap_or(default_lane);
+    }
+    r.lane
 }
 
 /// The tests gate across files: a function is tested when the test code of any file refers
@@ -286,5 +318,203 @@ pub fn text_summary(summary: &Summary, style: &Style) -> String {
     let _ = writeln!(out, "    Lane 2  {:>7}", summary.regions.two);
     let _ = writeln!(out, "    Lane 3  {:>7}", summary.regions.three);
     let _ = writeln!(out, "  time      {:>7} ms", summary.elapsed_ms);
+    out
+}
+
+#[derive(Serialize)]
+struct JsonReview<'a> {
+    version: u32,
+    files: &'a [FileReport],
+    summary: &'a Summary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    change: Option<ChangeJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policy: Option<PolicyJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ChangeJson<'a> {
+    against: &'a str,
+    /// The highest lane any touched region counts at (null when nothing classified changed).
+    highest_lane: Option<u8>,
+    regions: LaneCounts,
+    files: Vec<ChangedFileJson<'a>>,
+    /// Every touched region, with the lane it counts at.
+    touched: Vec<TouchedJson<'a>>,
+    /// The touched regions that count at Lane 3.
+    lane3: Vec<TouchedJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ChangedFileJson<'a> {
+    path: &'a str,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    old_path: Option<&'a str>,
+}
+
+#[derive(Clone, Serialize)]
+struct TouchedJson<'a> {
+    path: &'a str,
+    name: &'a str,
+    kind: &'static str,
+    lane: u8,
+    start_line: usize,
+    end_line: usize,
+    change: &'static str,
+    categories: Vec<&'static str>,
+    open_gates: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct PolicyJson<'a> {
+    fail_on: Vec<String>,
+    failures: Vec<FailureJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct FailureJson<'a> {
+    policy: String,
+    path: &'a str,
+    name: &'a str,
+    kind: &'static str,
+    line: usize,
+    lane: u8,
+    removed: bool,
+    message: String,
+}
+
+/// JSON version 1 for a check with a diff or policies: the same `files` and `summary` (with
+/// a diff, only the touched files and regions), plus a `change` object with the verdict when
+/// a diff was given and a `policy` object when policies are in force.
+pub fn json_review(
+    files: &[FileReport],
+    summary: &Summary,
+    change: Option<&crate::change::Change>,
+    policies: &[crate::policy::Policy],
+    failures: &[crate::change::Failure],
+) -> String {
+    let change = change.map(|c| {
+        let [one, two, three] = c.counts();
+        let touched: Vec<TouchedJson> = c
+            .regions
+            .iter()
+            .map(|t| TouchedJson {
+                path: &t.path,
+                name: &t.region.name,
+                kind: t.region.kind,
+                lane: t.lane.number(),
+                start_line: t.region.start_line,
+                end_line: t.region.end_line,
+                change: t.change.name(),
+                categories: crate::formats::categories(&t.region, t.lane),
+                open_gates: if t.change == crate::change::RegionChange::Deleted {
+                    Vec::new()
+                } else {
+                    crate::formats::open_gates(&t.region)
+                },
+            })
+            .collect();
+        ChangeJson {
+            against: &c.against,
+            highest_lane: c.highest_lane().map(Lane::number),
+            regions: LaneCounts { one, two, three },
+            files: c
+                .files
+                .iter()
+                .map(|f| ChangedFileJson { path: &f.path, status: f.status.name(), old_path: f.old_path.as_deref() })
+                .collect(),
+            lane3: touched.iter().filter(|t| t.lane == 3).cloned().collect(),
+            touched,
+        }
+    });
+    let policy = (!policies.is_empty()).then(|| PolicyJson {
+        fail_on: policies.iter().map(ToString::to_string).collect(),
+        failures: failures
+            .iter()
+            .map(|f| FailureJson {
+                policy: f.policy.to_string(),
+                path: &f.path,
+                name: &f.region.name,
+                kind: f.region.kind,
+                line: f.region.start_line,
+                lane: f.lane.number(),
+                removed: f.removed,
+                message: f.reason.clone(),
+            })
+            .collect(),
+    });
+    let mut s = serde_json::to_string_pretty(&JsonReview { version: 1, files, summary, change, policy }).expect("serialisable");
+    s.push('\n');
+    s
+}
+
+/// The text output for a diff: every touched region by file, then the verdict and the
+/// Lane 3 regions touched.
+pub fn text_change(change: &crate::change::Change, style: &Style) -> String {
+    let mut out = String::new();
+    let mut last_path: Option<&str> = None;
+    for t in &change.regions {
+        if last_path != Some(t.path.as_str()) {
+            if last_path.is_some() {
+                out.push('\n');
+            }
+            let _ = writeln!(out, "{}{}{}", style.bold, t.path, style.reset);
+            last_path = Some(&t.path);
+        }
+        let cats = crate::formats::categories(&t.region, t.lane);
+        let cats = if cats.is_empty() { String::new() } else { format!(" · {}", cats.join(", ")) };
+        let colour = if t.lane == Lane::Three { style.red } else { "" };
+        let gates = crate::formats::open_gates(&t.region);
+        let gates = if gates.is_empty() || t.change == crate::change::RegionChange::Deleted {
+            String::new()
+        } else {
+            format!("  {}open gates: {}{}", style.dim, gates.join(", "), style.reset)
+        };
+        let _ = writeln!(
+            out,
+            "  {}:{} {}{} `{}`{} {colour}{}{cats}{} ({}){gates}",
+            t.path,
+            t.region.start_line,
+            style.bold,
+            t.region.kind,
+            t.region.name,
+            style.reset,
+            t.lane,
+            style.reset,
+            t.change.name()
+        );
+    }
+    if last_path.is_some() {
+        out.push('\n');
+    }
+    let [one, two, three] = change.counts();
+    let _ = writeln!(out, "{}Change{} against {}", style.bold, style.reset, change.against);
+    let _ = writeln!(out, "  files     {:>7}", change.files.len());
+    let _ = writeln!(out, "  regions   {:>7}", one + two + three);
+    let _ = writeln!(out, "    Lane 1  {:>7}", one);
+    let _ = writeln!(out, "    Lane 2  {:>7}", two);
+    let _ = writeln!(out, "    Lane 3  {:>7}", three);
+    match change.highest_lane() {
+        Some(lane) => {
+            let _ = writeln!(out, "  verdict   {}touches {lane}{}", if lane == Lane::Three { style.red } else { "" }, style.reset);
+        }
+        None => {
+            let _ = writeln!(out, "  verdict   touches no classified code");
+        }
+    }
+    for t in change.lane3() {
+        let cats = crate::formats::categories(&t.region, t.lane);
+        let _ = writeln!(
+            out,
+            "    {}:{} {} `{}` ({}) {}",
+            t.path,
+            t.region.start_line,
+            t.region.kind,
+            t.region.name,
+            t.change.name(),
+            cats.join(", ")
+        );
+    }
     out
 }
