@@ -179,7 +179,7 @@ impl Session {
             };
             if let (Some(id), Some(method)) = (message.get("id"), message["method"].as_str()) {
                 let result = match method {
-                    "workspace/configuration" => json!([{ "severity": "warning" }]),
+                    "workspace/configuration" => json!([{ "severity": "warning", "gateHints": [] }]),
                     _ => Value::Null,
                 };
                 self.send(json!({ "jsonrpc": "2.0", "id": id, "result": result }));

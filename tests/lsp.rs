@@ -45,11 +45,14 @@ struct Init {
     pull: bool,
     /// Advertise `documentChanges`, `CreateFile` and lazy resolution of code-action edits.
     rich_edits: bool,
+    /// Leave the server's default `gateHints` (Lane 2) in force; otherwise the tests turn
+    /// gate hints off unless their options ask for them, to keep to Lane 3 diagnostics.
+    default_hints: bool,
 }
 
 impl Default for Init {
     fn default() -> Init {
-        Init { utf8: false, initialization_options: None, folders: Vec::new(), pull: true, rich_edits: false }
+        Init { utf8: false, initialization_options: None, folders: Vec::new(), pull: true, rich_edits: false, default_hints: false }
     }
 }
 
@@ -94,9 +97,12 @@ impl Init {
             "capabilities": capabilities,
             "workspaceFolders": if folders.is_empty() { Value::Null } else { json!(folders) },
         });
-        if let Some(options) = &self.initialization_options {
-            params["initializationOptions"] = options.clone();
+        let mut options = self.initialization_options.clone().unwrap_or_else(|| json!({}));
+        let section = if options.get("lanes").is_some() { &mut options["lanes"] } else { &mut options };
+        if !self.default_hints && section.get("gateHints").is_none() {
+            section["gateHints"] = json!([]);
         }
+        params["initializationOptions"] = options;
         params
     }
 }
@@ -1512,5 +1518,21 @@ async fn the_test_index_reads_unopened_rust_test_modules_and_follows_the_disk() 
     std::fs::write(&other, "pub fn helper() {}\n").unwrap();
     client.notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": file_uri(&other), "type": 2 }] })).await;
     assert_eq!(title(client.code_lenses(&uri).await), "Lane 2 · core · tests ✗ · observability ✗");
+    client.shutdown().await;
+}
+
+/// By default, Lane 2 functions with an open gate get a Hint; Lane 1 functions do not.
+#[tokio::test]
+async fn gate_hints_default_to_lane_2() {
+    let text = "# lanes: lane=1 reason=\"display only\"\ndef tidy(name):\n    return name.strip()\n\n\ndef summarise(orders):\n    return {o.id: o.total for o in orders}\n";
+    let mut client = TestClient::start(&Init { default_hints: true, ..Init::default() }).await;
+    let diagnostics = client.open("file:///lanes-test/hints/report.py", "python", 1, text).await;
+    let rendered: Vec<String> = diagnostics.iter().map(|d| format!("{}:{} {:?} {}", d.range.start.line, d.range.start.character, d.severity, d.message)).collect();
+    expect![[r#"
+        [
+            "5:4 Some(Hint) Lane 2 (core): open gates: tests, observability",
+        ]
+    "#]]
+    .assert_debug_eq(&rendered);
     client.shutdown().await;
 }

@@ -400,7 +400,7 @@ impl Client {
         });
         let mut client = Client { to_server, from_server, buffer: Vec::new(), notifications: Vec::new(), next_id: 1, server };
         let encodings = if utf8 { json!(["utf-8"]) } else { json!(["utf-16"]) };
-        let result = client.request("initialize", json!({ "capabilities": { "general": { "positionEncodings": encodings } } })).await;
+        let result = client.request("initialize", json!({ "capabilities": { "general": { "positionEncodings": encodings } }, "initializationOptions": { "gateHints": [] } })).await;
         assert_eq!(result["capabilities"]["positionEncoding"], if utf8 { "utf-8" } else { "utf-16" });
         client.send(json!({ "jsonrpc": "2.0", "method": "initialized", "params": {} })).await;
         client
@@ -527,7 +527,7 @@ async fn server_case(rust: bool, utf8: bool, ops: &[Op]) -> Result<(), TestCaseE
         line_index: LineIndex::new(&reference),
         classification: Arc::new(replayed.clone()),
         encoding,
-        options: ClientOptions::default(),
+        options: ClientOptions { gate_hints: Vec::new(), ..ClientOptions::default() },
     };
     let expected = serde_json::to_value(handlers::diagnostics(&snapshot)).unwrap();
     let (a, b) = (lines(&edited, &edited_uri), lines(&expected, &edited_uri));

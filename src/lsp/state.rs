@@ -33,8 +33,8 @@ pub struct ClientOptions {
     pub diagnostic_lanes: Vec<u8>,
     /// Files larger than this (bytes) are not classified.
     pub max_file_size: usize,
-    /// Lanes whose functions get a hint when their tests or observability gate is open (none by
-    /// default until the test index also covers unit tests in files that are not open).
+    /// Lanes whose functions get a hint when their tests or observability gate is open (by
+    /// default Lane 2; Lane 1 is opt-in).
     pub gate_hints: Vec<u8>,
     /// A configuration file used instead of the nearest `lanes.toml` / `[tool.lanes]`:
     /// absolute, or relative to the workspace folder that holds the document. Empty: search.
@@ -48,7 +48,7 @@ impl Default for ClientOptions {
             code_lens: true,
             diagnostic_lanes: vec![3],
             max_file_size: 4 * 1024 * 1024,
-            gate_hints: Vec::new(),
+            gate_hints: vec![2],
             config_path: String::new(),
         }
     }

@@ -14,7 +14,7 @@ return {
       severity = 'information',
       codeLens = true,
       diagnosticLanes = { 3 },
-      gateHints = {},
+      gateHints = { 2 },
       maxFileSize = 4194304,
       configPath = '',
     },

@@ -24,7 +24,7 @@ export const DEFAULTS: ServerOptions = {
   severity: 'information',
   codeLens: true,
   diagnosticLanes: [3],
-  gateHints: [],
+  gateHints: [2],
   maxFileSize: 4 * 1024 * 1024,
   configPath: '',
 };

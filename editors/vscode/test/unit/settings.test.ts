@@ -7,7 +7,7 @@ const from = (values: Record<string, unknown>) => serverOptions(<T>(k: string) =
 
 test('unset settings give the server defaults', () => {
   assert.deepEqual(from({}), DEFAULTS);
-  assert.deepEqual(DEFAULTS, { severity: 'information', codeLens: true, diagnosticLanes: [3], gateHints: [], maxFileSize: 4194304, configPath: '' });
+  assert.deepEqual(DEFAULTS, { severity: 'information', codeLens: true, diagnosticLanes: [3], gateHints: [2], maxFileSize: 4194304, configPath: '' });
 });
 
 test('settings map to the server options by name', () => {
