@@ -112,3 +112,97 @@ pub fn apply(text: &str, inserts: &[Insert]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    /// Files in memory.
+    struct Memory(HashMap<PathBuf, String>);
+
+    impl Files for Memory {
+        fn read(&self, path: &Path) -> Option<String> {
+            self.0.get(path).cloned()
+        }
+        fn exists(&self, path: &Path) -> bool {
+            self.0.contains_key(path) || self.0.keys().any(|p| p.starts_with(path))
+        }
+    }
+
+    /// The fix for `name` in `/p/<file>`, rendered as the edited files.
+    fn hook(files: &[(&str, &str)], file: &str, name: &str, style: Option<&str>) -> String {
+        let memory = Memory(files.iter().map(|(p, t)| (Path::new("/p").join(p), t.to_string())).collect());
+        let path = Path::new("/p").join(file);
+        let text = memory.read(&path).unwrap();
+        let language = Language::from_path(&path).unwrap();
+        let decl = text.find(&format!("fn {name}")).or_else(|| text.find(&format!("def {name}"))).unwrap();
+        let target = Target { path: &path, text: &text, language, decl_start: decl, name };
+        let style = Style { observability: style.map(str::to_string) };
+        let fix = observability_hook(&target, &style, &memory).unwrap();
+        let mut out = format!("{}\n", fix.title);
+        for edit in &fix.edits {
+            if let FileEdit::Insert { path, inserts } = edit {
+                out.push_str(&format!("--- {}\n{}", path.display(), apply(&memory.read(path).unwrap(), inserts)));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn rust_hook_follows_the_crate() {
+        let lib = "pub fn settle(amount: i64) -> i64 {\n    amount\n}\n";
+        // A crate on `log` gets a log event; one on neither gets tracing and the dependency.
+        expect_test::expect![[r#"
+            Add an observability hook to `settle` (log)
+            --- /p/src/lib.rs
+            pub fn settle(amount: i64) -> i64 {
+                log::debug!("settle called");
+                amount
+            }
+        "#]]
+        .assert_eq(&hook(&[("Cargo.toml", "[package]\nname = \"x\"\n\n[dependencies]\nlog = \"0.4\"\n"), ("src/lib.rs", lib)], "src/lib.rs", "settle", None));
+        expect_test::expect![[r#"
+            Add an observability hook to `settle` (tracing)
+            --- /p/src/lib.rs
+            #[tracing::instrument]
+            pub fn settle(amount: i64) -> i64 {
+                amount
+            }
+            --- /p/Cargo.toml
+            [package]
+            name = "x"
+
+            [dependencies]
+            tracing = "0.1"
+        "#]]
+        .assert_eq(&hook(&[("Cargo.toml", "[package]\nname = \"x\"\n"), ("src/lib.rs", lib)], "src/lib.rs", "settle", None));
+        // `[fixes] observability = "log"` wins over what the crate uses.
+        let chosen = hook(&[("Cargo.toml", "[dependencies]\ntracing = \"0.1\"\n"), ("src/lib.rs", lib)], "src/lib.rs", "settle", Some("log"));
+        assert!(chosen.contains("log::debug!(\"settle called\");") && chosen.contains("log = \"0.4\""), "{chosen}");
+    }
+
+    #[test]
+    fn python_hook_follows_the_module() {
+        expect_test::expect![[r#"
+            Add an observability hook to `place` (structlog)
+            --- /p/shop/orders.py
+            import structlog
+
+            log = structlog.get_logger()
+
+
+            class Orders:
+                def place(self, cart):
+                    log.info("Orders.place.called")
+                    return cart
+        "#]]
+        .assert_eq(&hook(
+            &[("shop/orders.py", "import structlog\n\nlog = structlog.get_logger()\n\n\nclass Orders:\n    def place(self, cart):\n        return cart\n")],
+            "shop/orders.py",
+            "place",
+            None,
+        ));
+    }
+}

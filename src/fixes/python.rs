@@ -353,8 +353,15 @@ pub fn observability_hook(target: &Target, t: &Templates, style: &Style) -> Resu
         None => target.name.to_string(),
     };
     let mut inserts = Vec::new();
-    // The module-level logger or tracer, and its import.
+    // The module-level logger or tracer, and its import; when the module has one under
+    // another name (`log = logging.getLogger(__name__)`), the hook uses that name.
+    let mut rename: Option<(String, String)> = None;
     if let (Some(setup), Some(detect)) = (&hook.setup, &hook.setup_detect) {
+        let ours = setup.split('=').next().unwrap_or_default().trim().to_string();
+        let theirs = text.lines().find(|l| !l.starts_with([' ', '\t']) && l.contains(detect.as_str())).and_then(|l| l.split_once('=')).map(|(n, _)| n.trim().to_string());
+        if let Some(theirs) = theirs.filter(|n| !n.is_empty() && n.chars().all(|c| c.is_alphanumeric() || c == '_') && *n != ours) {
+            rename = Some((format!("{ours}."), format!("{theirs}.")));
+        }
         if !text.contains(detect.as_str()) {
             let mut block = String::new();
             if let Some(import) = hook.import.as_ref().filter(|i| !text.lines().any(|l| l.trim() == i.as_str())) {
@@ -371,12 +378,21 @@ pub fn observability_hook(target: &Target, t: &Templates, style: &Style) -> Resu
     if let Some(decorator) = &hook.decorator {
         // Closest to the `def`, inside the other decorators.
         let (start, indent) = line_of(text, function.start_byte());
-        inserts.push(Insert { offset: start, text: format!("{indent}{}{nl}", fill(decorator, &[("name", &qualified)])) });
+        let mut line = fill(decorator, &[("name", &qualified)]);
+        if let Some((from, to)) = &rename {
+            line = line.replacen(from.as_str(), to, 1);
+        }
+        inserts.push(Insert { offset: start, text: format!("{indent}{line}{nl}") });
     } else if let Some(statement) = &hook.statement {
         let body = function.child_by_field_name("body").ok_or_else(|| not_offered("the function has no body"))?;
         let first = body.named_child(0).ok_or_else(|| not_offered("the function has no body"))?;
         let is_docstring = first.kind() == "expression_statement" && first.named_child(0).is_some_and(|c| c.kind() == "string");
-        let line = fill(statement, &[("name", &qualified)]);
+        let mut line = fill(statement, &[("name", &qualified)]);
+        if let Some((from, to)) = &rename {
+            if line.starts_with(from.as_str()) {
+                line = line.replacen(from.as_str(), to, 1);
+            }
+        }
         match (is_docstring, body.named_child(1)) {
             // Only a docstring: the statement goes after it.
             (true, None) => {
