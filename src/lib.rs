@@ -13,6 +13,7 @@
 //! module that knows the protocol).
 #![deny(clippy::print_stdout)]
 
+pub mod agent;
 pub mod annotations;
 pub mod chunks;
 pub mod classify;
@@ -21,9 +22,11 @@ pub mod config;
 pub mod explain;
 pub mod fixes;
 pub mod gates;
+pub mod guard;
 pub mod lane;
 pub mod language;
 pub mod line_index;
+pub mod patch;
 pub mod lsp;
 pub mod queries;
 pub mod report;
