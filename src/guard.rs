@@ -172,7 +172,8 @@ pub struct Verdict {
 impl Verdict {
     /// The lanes involved, strictest first.
     pub fn lanes(&self) -> Vec<Lane> {
-        let mut lanes: Vec<Lane> = self.touched.iter().map(Touched::lane).collect();
+        let mut lanes: Vec<Lane> =
+            self.touched.iter().filter(|t| t.before.is_some() || t.after.is_some()).map(Touched::lane).collect();
         lanes.sort_by(|a, b| b.cmp(a));
         lanes.dedup();
         lanes
@@ -312,7 +313,13 @@ fn touched(before: Option<SideOf>, after: Option<SideOf>, policy: &Policy, defau
             .filter(|e| e.lane > b.lane && !b.evidence.iter().any(|o| o.rule == e.rule && o.text == e.text))
             .cloned()
             .collect(),
-        (None, Some(a)) => a.evidence.iter().filter(|e| e.lane == Lane::Three).cloned().collect(),
+        // A new region: the signals in it (its path or annotation is no news).
+        (None, Some(a)) => a
+            .evidence
+            .iter()
+            .filter(|e| e.lane == Lane::Three && !matches!(e.rule.as_str(), "path" | "inline" | "nested" | "test.path"))
+            .cloned()
+            .collect(),
         _ => Vec::new(),
     };
     let (decision, decided_by) = b
@@ -492,8 +499,13 @@ fn reason(
 ) -> String {
     let _ = policy;
     let mut out = String::new();
-    let strictest = touched.iter().map(Touched::lane).max();
+    let protected = touched.iter().find(|t| t.kind == "file" && t.before.is_none() && t.after.is_none());
+    let strictest = touched.iter().filter(|t| t.before.is_some() || t.after.is_some()).map(Touched::lane).max();
     let headline = match (decision, strictest) {
+        _ if protected.is_some() => format!(
+            "lanes: {decision}: {path} is {}: an agent does not change the rules it is judged by, nor their record.",
+            protected.map_or("", |t| t.name.as_str())
+        ),
         (_, None) if touched.is_empty() && Language::from_path(p.path).is_none() => {
             format!("lanes: allow: {path} is not a file lanes classifies (.py, .rs) and no path rule covers it.")
         }
@@ -528,7 +540,6 @@ fn reason(
     if p.whole_file {
         let _ = writeln!(out, "The old text was not found in the file as given, so the whole file was judged.");
     }
-    let protected = touched.iter().any(|t| t.kind == "file" && t.before.is_none() && t.after.is_none());
     match decision {
         Decision::Allow => {}
         Decision::Ask | Decision::Deny => {
@@ -536,7 +547,7 @@ fn reason(
                 let _ = writeln!(out, "Path exception: {r}.");
             }
             let _ = writeln!(out, "Policy: profile `{profile}` of the `[guard]` policy.");
-            if protected {
+            if protected.is_some() {
                 let _ = writeln!(
                     out,
                     "Instead: leave the lanes configuration and audit log to a person; say which change you need and why."
