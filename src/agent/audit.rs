@@ -243,6 +243,66 @@ mod tests {
         assert_eq!(rfc3339(1_795_000_000, 123), "2026-11-18T11:06:40.123Z");
     }
 
+    fn record(i: usize) -> Record {
+        Record {
+            v: 1,
+            time: now(),
+            agent: Some(format!("agent-{}", i % 3)),
+            path: format!("src/file_{i}.py"),
+            lanes: vec![3],
+            decision: "ask".into(),
+            reason: "x".repeat(i * 37 % 900),
+            edit_hash: edit_hash(&[&i.to_string()]),
+            ..Record::default()
+        }
+    }
+
+    #[test]
+    fn concurrent_writers_append_whole_lines() {
+        let dir = std::env::temp_dir().join(format!("lanes-audit-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let log = dir.join("nested/audit.jsonl");
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let log = log.clone();
+                std::thread::spawn(move || {
+                    for i in 0..25 {
+                        append(&log, &record(t * 100 + i).to_line(), Duration::from_secs(10)).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let (records, skipped) = read(&log).unwrap();
+        assert_eq!((records.len(), skipped), (200, 0));
+        let mut paths: Vec<String> = records.iter().map(|r| r.path.clone()).collect();
+        paths.sort();
+        paths.dedup();
+        assert_eq!(paths.len(), 200);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn torn_lines_are_skipped_and_glued_records_recovered() {
+        let (a, b) = (record(1).to_line(), record(2).to_line());
+        // A crash tore the last line.
+        let torn = format!("{a}{}", &b[..b.len() / 2]);
+        let (records, skipped) = parse(&torn);
+        assert_eq!((records, skipped), (vec![record_from(&a)], 1));
+        // A later writer appended after the torn line: its record is recovered.
+        let glued = format!("{a}{}{b}", &b[..b.len() / 2]);
+        let (records, skipped) = parse(&glued);
+        assert_eq!((records, skipped), (vec![record_from(&a), record_from(&b)], 1));
+        // A missing log is empty, not an error.
+        assert_eq!(read(Path::new("/nonexistent/lanes/audit.jsonl")).unwrap(), (Vec::new(), 0));
+    }
+
+    fn record_from(line: &str) -> Record {
+        serde_json::from_str(line).unwrap()
+    }
+
     #[test]
     fn hashes_separate_parts() {
         assert_ne!(edit_hash(&["ab", "c"]), edit_hash(&["a", "bc"]));

@@ -175,7 +175,11 @@ fn plan(root: &Path, items: &[String]) -> Result<String, String> {
                 .min_by_key(|r| r.end_line - r.start_line)
                 .into_iter()
                 .collect(),
-            Selector::Name(name) => file.regions.iter().filter(|r| r.name == *name || r.name.ends_with(&format!(".{name}"))).collect(),
+            Selector::Name(name) => file
+                .regions
+                .iter()
+                .filter(|r| !r.is_container && (r.name == *name || r.name.ends_with(&format!(".{name}"))))
+                .collect(),
         };
         if chosen.is_empty() {
             return Err(format!("{item}: no function there (give `path`, `path:LINE` or `path#name`)"));
