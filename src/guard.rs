@@ -181,15 +181,15 @@ impl Verdict {
 }
 
 /// Decide one file's edit under `policy` (the profile in force) and the configuration's
-/// path exceptions.
-pub fn decide(p: &Proposal, rules: &Ruleset, policy: &Policy, profile: &str) -> Verdict {
-    let config = &rules.config;
+/// path exceptions. `rules` must have the file's language compiled; a file lanes does not
+/// parse needs only the configuration (`rules` may then be `None`).
+pub fn decide(p: &Proposal, config: &Config, rules: Option<&Ruleset>, policy: &Policy, profile: &str) -> Verdict {
     let path = crate::report::display(p.path);
     let exception = config.guard.exception(p.rule_path);
-    let mut touched = match (p.protected, Language::from_path(p.path)) {
-        (Some(kind), _) => vec![protected_file(kind, policy)],
-        (None, Some(language)) => touched_regions(p, language, rules, policy),
-        (None, None) => unread_file(p, config, policy),
+    let mut touched = match (p.protected, Language::from_path(p.path), rules) {
+        (Some(kind), ..) => vec![protected_file(kind, policy)],
+        (None, Some(language), Some(rules)) => touched_regions(p, language, rules, policy),
+        (None, ..) => unread_file(p, config, policy),
     };
     if let Some(e) = exception {
         for t in &mut touched {
@@ -249,26 +249,52 @@ fn unread_file(p: &Proposal, config: &Config, policy: &Policy) -> Vec<Touched> {
 
 fn touched_regions(p: &Proposal, language: Language, rules: &Ruleset, policy: &Policy) -> Vec<Touched> {
     let before_text = p.before.unwrap_or("");
-    // One parse of the text before, an incremental reparse after, and the chunk cache of
-    // the first classification reused by the second: most of the file is classified once.
+    let edit = input_edit(before_text, p.after);
     let mut cache = ChunkCache::default();
-    let before_tree = syntax::parse(language, before_text, None);
-    let file = SourceFile { path: p.path, rule_path: p.rule_path, language, text: before_text };
-    let before = classify_incremental(&file, &before_tree, rules, &mut cache, None);
-    let mut edited = before_tree.clone();
-    edited.edit(&input_edit(before_text, p.after));
-    let after_tree = syntax::parse(language, p.after, Some(&edited));
-    let file = SourceFile { path: p.path, rule_path: p.rule_path, language, text: p.after };
-    let after = classify_incremental(&file, &after_tree, rules, &mut cache, None);
+    // Only the top-level items around the change are classified: on a large file that is a
+    // small part of it. Lines are counted from the window's first line. A window whose text
+    // does not parse cleanly (it cut through a string, say) is not trusted.
+    let window = if p.whole_file || p.before.is_none() { None } else { window(before_text, &edit, language) };
+    let windowed = window.and_then(|w| {
+        let a = w.start..w.end + edit.new_end_byte - edit.old_end_byte;
+        let (b_text, a_text) = (&before_text[w.clone()], &p.after[a]);
+        let classify_slice = |text: &str, cache: &mut ChunkCache| {
+            let tree = syntax::parse(language, text, None);
+            let file = SourceFile { path: p.path, rule_path: p.rule_path, language, text };
+            classify_incremental(&file, &tree, rules, cache, None)
+        };
+        let before = classify_slice(b_text, &mut cache);
+        if before.has_syntax_errors {
+            return None;
+        }
+        let after = classify_slice(a_text, &mut cache);
+        Some((before, after, b_text, a_text, before_text[..w.start].matches('\n').count()))
+    });
+    let (before, after, b_text, a_text, line_offset) = match windowed {
+        Some(w) => w,
+        None => {
+            // One parse of the text before, an incremental reparse after, and the chunk
+            // cache of the first classification reused by the second.
+            let before_tree = syntax::parse(language, before_text, None);
+            let file = SourceFile { path: p.path, rule_path: p.rule_path, language, text: before_text };
+            let before = classify_incremental(&file, &before_tree, rules, &mut cache, None);
+            let mut edited = before_tree.clone();
+            edited.edit(&edit);
+            let after_tree = syntax::parse(language, p.after, Some(&edited));
+            let file = SourceFile { path: p.path, rule_path: p.rule_path, language, text: p.after };
+            let after = classify_incremental(&file, &after_tree, rules, &mut cache, None);
+            (before, after, before_text, p.after, 0)
+        }
+    };
 
-    let changes = if p.whole_file { vec![(0..before_text.len(), 0..p.after.len())] } else { changed_ranges(before_text, p.after) };
+    let changes = if p.whole_file { vec![(0..b_text.len(), 0..a_text.len())] } else { changed_ranges(b_text, a_text) };
     let mut keys: Vec<String> = Vec::new();
     for (b, a) in &changes {
-        for i in innermost_overlapping(&after, a, p.after) {
+        for i in innermost_overlapping(&after, a, a_text) {
             keys.push(qualified(&after, i));
         }
         if p.before.is_some() {
-            for i in innermost_overlapping(&before, b, before_text) {
+            for i in innermost_overlapping(&before, b, b_text) {
                 keys.push(qualified(&before, i));
             }
         }
@@ -278,11 +304,59 @@ fn touched_regions(p: &Proposal, language: Language, rules: &Ruleset, policy: &P
     let find = |c: &Classification, key: &str| (0..c.regions.len()).find(|&i| qualified(c, i) == key);
     keys.iter()
         .map(|key| {
-            let b = p.before.and_then(|_| find(&before, key)).map(|i| (&before.regions[i], &before, before_text));
-            let a = find(&after, key).map(|i| (&after.regions[i], &after, p.after));
-            touched(b, a, policy, rules.config.default_lane)
+            let b = p.before.and_then(|_| find(&before, key)).map(|i| (&before.regions[i], &before, b_text));
+            let a = find(&after, key).map(|i| (&after.regions[i], &after, a_text));
+            let mut t = touched(b, a, policy, rules.config.default_lane);
+            t.line += line_offset;
+            for note in t.added.iter_mut().chain(t.before.iter_mut().chain(t.after.iter_mut()).flat_map(|s| s.evidence.iter_mut())) {
+                note.line += line_offset;
+            }
+            t
         })
         .collect()
+}
+
+/// The lines around the edit from the top-level boundary above it to the one below it,
+/// or `None` for a small file or when that is most of the file anyway. A boundary is a line
+/// that starts at column 0 after a blank line (not a closing bracket): where top-level
+/// items, with their comments, attributes and decorators, begin in formatted code.
+fn window(text: &str, edit: &tree_sitter::InputEdit, language: Language) -> Option<Range<usize>> {
+    if text.len() < 16 * 1024 {
+        return None;
+    }
+    let _ = language;
+    let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let is_boundary = |at: usize| {
+        // `at` is a line start.
+        let first = text.as_bytes().get(at).copied();
+        let starts_item = first.is_some_and(|b| !b.is_ascii_whitespace() && !matches!(b, b')' | b']' | b'}'));
+        let blank_above = at == 0 || {
+            let prev = line_start(at - 1);
+            text[prev..at].trim().is_empty()
+        };
+        starts_item && blank_above
+    };
+    // Up from the edit's first line.
+    let mut from = line_start(edit.start_byte.min(text.len()));
+    while from > 0 && !is_boundary(from) {
+        from = line_start(from - 1);
+    }
+    // Down from the line after the edit's last line.
+    let end = edit.old_end_byte.max(edit.start_byte).min(text.len());
+    let mut to = match text[end..].find('\n') {
+        Some(i) => end + i + 1,
+        None => text.len(),
+    };
+    if edit.old_end_byte > edit.start_byte && to > edit.old_end_byte && text.as_bytes()[edit.old_end_byte - 1] == b'\n' {
+        to = edit.old_end_byte;
+    }
+    while to < text.len() && !is_boundary(to) {
+        to = match text[to..].find('\n') {
+            Some(i) => to + i + 1,
+            None => text.len(),
+        };
+    }
+    (to - from < text.len() / 2).then_some(from..to)
 }
 
 /// A region's name with its enclosing regions' (`module.Cart.total`), to pair regions

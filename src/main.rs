@@ -50,6 +50,9 @@ enum Command {
         /// Do not write the audit log.
         #[arg(long)]
         no_audit: bool,
+        /// Print the time spent compiling rules and deciding to stderr.
+        #[arg(long)]
+        timings: bool,
     },
     /// Summarise the guard's audit log: counts per lane, decision and agent, and the last
     /// Lane 3 attempts.
@@ -107,7 +110,7 @@ fn main() -> ExitCode {
             let table = lanes::rules::markdown_table(lanes::ruleset::Ruleset::builtin());
             std::io::stdout().write_all(table.as_bytes()).map(|_| cli::EXIT_OK).map_err(Into::into)
         }
-        Command::Guard { input, format, override_reason, no_audit } => {
+        Command::Guard { input, format, override_reason, no_audit, timings } => {
             use lanes::agent::{self, hooks::Format};
             let text = match &input {
                 Some(path) => std::fs::read_to_string(path),
@@ -126,6 +129,7 @@ fn main() -> ExitCode {
                         override_reason: override_reason.or_else(agent::override_from_env),
                         profile: agent::profile_from_env(),
                         no_audit,
+                        timings,
                     };
                     let r = agent::guard(&text, &options);
                     let _ = std::io::stdout().write_all(r.stdout.as_bytes());

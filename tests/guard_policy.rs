@@ -27,7 +27,7 @@ fn check(toml: &str, profile: &str, path: &str, before: Option<&str>, after: &st
         protected: None,
         whole_file: false,
     };
-    let v = decide(&p, &rules, policy, name);
+    let v = decide(&p, &rules.config, Some(&rules), policy, name);
     let regions: Vec<String> = v
         .touched
         .iter()
@@ -165,4 +165,28 @@ fn guard_configuration_errors_name_file_line_and_column() {
 #[test]
 fn decisions_order_by_strictness() {
     assert!(Decision::Allow < Decision::Ask && Decision::Ask < Decision::Deny);
+}
+
+#[test]
+fn large_files_are_judged_on_a_window_with_true_line_numbers() {
+    // Above 16 KiB only the top-level items around the edit are classified.
+    let mut text = String::from("import stripe\n\n");
+    for i in 0..400 {
+        text.push_str(&format!("def step_{i}(x):\n    \"\"\"Step {i}.\"\"\"\n    return x + {i}\n\n\n"));
+    }
+    assert!(text.len() > 16 * 1024);
+    let after = text.replace("    return x + 200\n", "    stripe.Charge.create(amount=x)\n    return x + 200\n");
+    assert_eq!(check("", "dev", "shop/steps.py", Some(&text), &after), "ask [step_200 lane-3 2->3]");
+    let rules = rules("");
+    let (name, policy) = rules.config.guard.profile(None).unwrap();
+    let p = Proposal { path: Path::new("shop/steps.py"), rule_path: Path::new("shop/steps.py"), before: Some(&text), after: &after, protected: None, whole_file: false };
+    let v = decide(&p, &rules.config, Some(&rules), policy, name);
+    // `def step_200` is on line 3 + 200 * 5.
+    assert_eq!((v.touched[0].line, v.touched[0].added[0].line), (1003, 1005));
+    // A window that would start inside a multi-line string does not parse cleanly: the
+    // whole file is classified instead, and the call inside the string stays text (a
+    // window cut there would have read it as code and denied the edit).
+    let tricky = text.replace("def step_199(x):\n", "TEMPLATE = \"\"\"\n\ndef step_199(x):\n").replace("    return x + 199\n", "    return x + 199\n\"\"\"\n");
+    let tricky_after = tricky.replace("    return x + 199\n", "    shutil.rmtree(x)\n    return x + 199\n");
+    assert_eq!(check("", "dev", "shop/steps.py", Some(&tricky), &tricky_after), "allow [steps lane-2 2->2]");
 }

@@ -10,10 +10,13 @@ pub mod project;
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::Rulesets;
-use crate::config::{find_config_file, PROFILE_VARIABLE};
+use std::collections::HashMap;
+
+use crate::config::{find_config_file, Config, PROFILE_VARIABLE};
 use crate::guard::{self, Decision, Proposal, Protected, Verdict};
+use crate::language::Language;
 use crate::patch;
+use crate::ruleset::{read_extra_queries, Ruleset};
 use hooks::{Answer, EditRequest, FileAnswer, FileEdit, Format, RegionAnswer, Rendered};
 
 /// The environment variable a person sets to let edits through that the guard would ask
@@ -28,6 +31,8 @@ pub struct GuardOptions {
     pub profile: Option<String>,
     /// Skip the audit log (for benchmarks).
     pub no_audit: bool,
+    /// Print the time spent loading rules and deciding to stderr (for benchmarks).
+    pub timings: bool,
 }
 
 /// A file's edit as texts.
@@ -56,15 +61,23 @@ fn judge(request: &EditRequest, options: &GuardOptions) -> Result<Rendered, Stri
         Some(c) => c.clone(),
         None => std::env::current_dir().map_err(|e| format!("no current directory: {e}"))?,
     };
-    let rulesets = Rulesets::default();
+    let mut loaded: HashMap<(Option<PathBuf>, Option<Language>), (Config, Option<Ruleset>)> = HashMap::new();
     let mut verdicts: Vec<(Verdict, Resolved, PathBuf)> = Vec::new();
+    let (mut load_time, mut decide_time) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
     let mut profile_name = String::new();
     let mut grant_allow = false;
     for edit in &request.edits {
         let resolved = resolve(edit, &cwd)?;
         let dir = resolved.absolute.parent().unwrap_or(Path::new("/"));
-        let ruleset = rulesets.for_dir(dir).map_err(|e| format!("{e:#}"))?;
-        let config = &ruleset.config;
+        let language = Language::from_path(&resolved.absolute);
+        let config_file = find_config_file(dir);
+        let key = (config_file.clone(), language);
+        if !loaded.contains_key(&key) {
+            let started = std::time::Instant::now();
+            loaded.insert(key.clone(), load(config_file.as_deref(), language)?);
+            load_time += started.elapsed();
+        }
+        let (config, rules) = &loaded[&key];
         let (profile, policy) = config.guard.profile(options.profile.as_deref())?;
         profile_name = profile.to_string();
         grant_allow = config.guard.grant_allow;
@@ -86,7 +99,9 @@ fn judge(request: &EditRequest, options: &GuardOptions) -> Result<Rendered, Stri
             protected,
             whole_file: resolved.whole_file,
         };
-        let verdict = guard::decide(&proposal, &ruleset, policy, profile);
+        let started = std::time::Instant::now();
+        let verdict = guard::decide(&proposal, config, rules.as_ref(), policy, profile);
+        decide_time += started.elapsed();
         verdicts.push((verdict, resolved, log));
     }
     let decision = verdicts.iter().map(|(v, ..)| v.decision).max().unwrap_or(Decision::Allow);
@@ -119,6 +134,13 @@ fn judge(request: &EditRequest, options: &GuardOptions) -> Result<Rendered, Stri
     let answer = Answer { decision: final_decision, reason: &reason, profile: &profile_name, files, overridden, grant_allow };
     let mut rendered = hooks::render(request.format, &answer);
     rendered.stderr.push_str(&warnings);
+    if options.timings {
+        rendered.stderr.push_str(&format!(
+            "timings: load {:.1} ms, decide {:.1} ms\n",
+            load_time.as_secs_f64() * 1000.0,
+            decide_time.as_secs_f64() * 1000.0
+        ));
+    }
     Ok(rendered)
 }
 
@@ -176,6 +198,23 @@ fn file_answer(v: &Verdict) -> FileAnswer {
             })
             .collect(),
     }
+}
+
+/// The configuration (default when there is no file) and the rules for one language:
+/// compiling queries is most of a guard run, so only the file's language is compiled, and
+/// none for a file lanes does not parse.
+fn load(config_file: Option<&Path>, language: Option<Language>) -> Result<(Config, Option<Ruleset>), String> {
+    let config = match config_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            Config::from_toml(&text, path).map_err(|e| e.to_string())?.unwrap_or_default()
+        }
+        None => Config::default(),
+    };
+    let Some(language) = language else { return Ok((config, None)) };
+    let extra = read_extra_queries(&config).map_err(|e| e.to_string())?;
+    let rules = Ruleset::new_for(config.clone(), &extra, &[language]).map_err(|e| e.to_string())?;
+    Ok((config, Some(rules)))
 }
 
 /// A path as shown: relative to `cwd` when below it.
