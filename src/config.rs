@@ -497,7 +497,7 @@ mod tests {
         );
         assert_eq!(
             err("colour = 1\n"),
-            "proj/lanes.toml:1:1: unknown field `colour`, expected one of `default-lane`, `paths`, `test-paths`, `vocabulary`, `disable`, `extra-queries`, `signals`"
+            "proj/lanes.toml:1:1: unknown field `colour`, expected one of `default-lane`, `paths`, `test-paths`, `vocabulary`, `disable`, `extra-queries`, `signals`, `guard`"
         );
         assert_eq!(err("disable = [\"security.nope\"]\n"), "proj/lanes.toml:1:12: `security.nope` is not a rule id (see `lanes rules`)");
         assert_eq!(err("[vocabulary]\nmoney = [\"x\"]\n"), "proj/lanes.toml:2:1: unknown category `money` (expected one of security, billing, permission, identity, compliance, irreversible, core, data, revenue, test, docs, ui, generated)");

@@ -193,7 +193,7 @@ mod tests {
         let files = parse(diff).unwrap();
         assert_eq!(files.len(), 1);
         assert_eq!(files[0].path(), &PathBuf::from("x.py"));
-        assert_eq!(files[0].hunks[0].new_lines(), 3..6);
+        assert_eq!(files[0].hunks[0].new_lines(), 3..7);
         assert_eq!(apply(old, &files[0]).unwrap(), "def a():\n    return 1\n\ndef b():\n    shutil.rmtree(path)\n    return 3\n");
     }
 
