@@ -198,7 +198,7 @@ pub fn decide(p: &Proposal, config: &Config, rules: Option<&Ruleset>, policy: &P
         }
     }
     let decision = touched.iter().map(|t| t.decision).max().unwrap_or(Decision::Allow);
-    let reason = reason(&path, decision, &touched, p, policy, profile, exception.and_then(|e| e.reason.as_deref()));
+    let reason = reason(&path, decision, &touched, p, profile, exception.and_then(|e| e.reason.as_deref()));
     Verdict { path, decision, touched, reason }
 }
 
@@ -254,7 +254,7 @@ fn touched_regions(p: &Proposal, language: Language, rules: &Ruleset, policy: &P
     // Only the top-level items around the change are classified: on a large file that is a
     // small part of it. Lines are counted from the window's first line. A window whose text
     // does not parse cleanly (it cut through a string, say) is not trusted.
-    let window = if p.whole_file || p.before.is_none() { None } else { window(before_text, &edit, language) };
+    let window = if p.whole_file || p.before.is_none() { None } else { window(before_text, &edit) };
     let windowed = window.and_then(|w| {
         let a = w.start..w.end + edit.new_end_byte - edit.old_end_byte;
         let (b_text, a_text) = (&before_text[w.clone()], &p.after[a]);
@@ -320,11 +320,10 @@ fn touched_regions(p: &Proposal, language: Language, rules: &Ruleset, policy: &P
 /// or `None` for a small file or when that is most of the file anyway. A boundary is a line
 /// that starts at column 0 after a blank line (not a closing bracket): where top-level
 /// items, with their comments, attributes and decorators, begin in formatted code.
-fn window(text: &str, edit: &tree_sitter::InputEdit, language: Language) -> Option<Range<usize>> {
+fn window(text: &str, edit: &tree_sitter::InputEdit) -> Option<Range<usize>> {
     if text.len() < 16 * 1024 {
         return None;
     }
-    let _ = language;
     let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
     let is_boundary = |at: usize| {
         // `at` is a line start.
@@ -437,7 +436,7 @@ fn own_side(r: &RegionLane, c: &Classification, text: &str, default: Lane) -> Si
             line: line_of(&c.line_index, text, e.range.start),
         });
     }
-    evidence.sort_by(|a, b| b.lane.cmp(&a.lane));
+    evidence.sort_by_key(|e| std::cmp::Reverse(e.lane));
     Side { lane, categories, evidence }
 }
 
@@ -567,11 +566,9 @@ fn reason(
     decision: Decision,
     touched: &[Touched],
     p: &Proposal,
-    policy: &Policy,
     profile: &str,
     exception_reason: Option<&str>,
 ) -> String {
-    let _ = policy;
     let mut out = String::new();
     let protected = touched.iter().find(|t| t.kind == "file" && t.before.is_none() && t.after.is_none());
     let strictest = touched.iter().filter(|t| t.before.is_some() || t.after.is_some()).map(Touched::lane).max();

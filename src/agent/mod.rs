@@ -35,6 +35,9 @@ pub struct GuardOptions {
     pub timings: bool,
 }
 
+/// A configuration and, for a language lanes parses, its compiled rules.
+type Loaded = (Config, Option<Ruleset>);
+
 /// A file's edit as texts.
 struct Resolved {
     absolute: PathBuf,
@@ -61,7 +64,7 @@ fn judge(request: &EditRequest, options: &GuardOptions) -> Result<Rendered, Stri
         Some(c) => c.clone(),
         None => std::env::current_dir().map_err(|e| format!("no current directory: {e}"))?,
     };
-    let mut loaded: HashMap<(Option<PathBuf>, Option<Language>), (Config, Option<Ruleset>)> = HashMap::new();
+    let mut loaded: HashMap<(Option<PathBuf>, Option<Language>), Loaded> = HashMap::new();
     let mut verdicts: Vec<(Verdict, Resolved, PathBuf)> = Vec::new();
     let (mut load_time, mut decide_time) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
     let mut profile_name = String::new();
@@ -203,7 +206,7 @@ fn file_answer(v: &Verdict) -> FileAnswer {
 /// The configuration (default when there is no file) and the rules for one language:
 /// compiling queries is most of a guard run, so only the file's language is compiled, and
 /// none for a file lanes does not parse.
-fn load(config_file: Option<&Path>, language: Option<Language>) -> Result<(Config, Option<Ruleset>), String> {
+fn load(config_file: Option<&Path>, language: Option<Language>) -> Result<Loaded, String> {
     let config = match config_file {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
