@@ -11,6 +11,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::guard::{self, Decision, Policy as GuardPolicy};
 use crate::lane::{Category, Lane};
 use crate::line_index::{Encoding, LineIndex};
 use crate::policy::Policy;
@@ -41,6 +42,7 @@ struct RawConfig {
     #[serde(default)]
     fail_on: Vec<Spanned<String>>,
     fixes: Option<RawFixes>,
+    guard: Option<RawGuard>,
 }
 
 /// `[fixes]`: the style of the code actions that close gates.
@@ -48,6 +50,46 @@ struct RawConfig {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawFixes {
     observability: Option<Spanned<String>>,
+}
+
+/// `[guard]`: what `lanes guard` answers for edits, per lane and category, with path
+/// exceptions and named profiles (`[guard.profiles.ci]`) selected by `LANES_ENV`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawGuard {
+    profile: Option<Spanned<String>>,
+    // The policy keys of every profile (serde's `flatten` would lose the spans).
+    lane_1: Option<Spanned<String>>,
+    lane_2: Option<Spanned<String>>,
+    lane_3: Option<Spanned<String>>,
+    config: Option<Spanned<String>>,
+    #[serde(default)]
+    categories: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    exceptions: Vec<RawException>,
+    audit_log: Option<String>,
+    grant_allow: Option<bool>,
+    #[serde(default)]
+    profiles: BTreeMap<Spanned<String>, RawPolicy>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPolicy {
+    lane_1: Option<Spanned<String>>,
+    lane_2: Option<Spanned<String>>,
+    lane_3: Option<Spanned<String>>,
+    config: Option<Spanned<String>>,
+    #[serde(default)]
+    categories: BTreeMap<Spanned<String>, Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawException {
+    glob: Spanned<String>,
+    decision: Spanned<String>,
+    reason: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -122,6 +164,50 @@ pub struct SignalOverride {
     pub message: Option<String>,
 }
 
+/// A path exception of the guard policy: edits of matching files get `decision`.
+#[derive(Clone, Debug)]
+pub struct GuardException {
+    pub glob: String,
+    pub decision: Decision,
+    pub reason: Option<String>,
+}
+
+/// The checked `[guard]` section.
+#[derive(Clone, Debug)]
+pub struct GuardConfig {
+    /// The profile used when `LANES_ENV` is not set.
+    pub default_profile: String,
+    /// Every profile: the built-in `dev`, `ci` and `prod`, and those the file defines.
+    pub profiles: BTreeMap<String, GuardPolicy>,
+    pub exceptions: Vec<GuardException>,
+    exception_globs: GlobSet,
+    /// The audit log, relative to the configuration's directory.
+    pub audit_log: PathBuf,
+    /// Pass `allow` on to the agent as an explicit permission (Claude Code then skips its
+    /// own prompt); by default lanes only ever asks or denies.
+    pub grant_allow: bool,
+}
+
+/// The environment variable that selects a guard profile.
+pub const PROFILE_VARIABLE: &str = "LANES_ENV";
+
+impl GuardConfig {
+    /// The last exception matching `relative` (later ones win, as for path rules).
+    pub fn exception(&self, relative: &Path) -> Option<&GuardException> {
+        self.exception_globs.matches(relative).into_iter().max().map(|i| &self.exceptions[i])
+    }
+
+    /// The profile in force: `env` (the value of `LANES_ENV`) when given, else the
+    /// configured default.
+    pub fn profile(&self, env: Option<&str>) -> Result<(&str, &GuardPolicy), String> {
+        let name = env.filter(|e| !e.is_empty()).unwrap_or(&self.default_profile);
+        self.profiles.get_key_value(name).map(|(k, p)| (k.as_str(), p)).ok_or_else(|| {
+            let known: Vec<&str> = self.profiles.keys().map(String::as_str).collect();
+            format!("{PROFILE_VARIABLE}={name} is not a guard profile (known: {})", known.join(", "))
+        })
+    }
+}
+
 /// The checked configuration.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -142,6 +228,7 @@ pub struct Config {
     pub fail_on: Vec<Policy>,
     /// `[fixes]`: the style of the code actions that close gates.
     pub fixes: crate::fixes::Style,
+    pub guard: GuardConfig,
 }
 
 impl Default for Config {
@@ -284,6 +371,61 @@ impl Config {
             fixes.observability = Some(hook.get_ref().clone());
         }
 
+        let raw_guard = raw.guard.unwrap_or_default();
+        let decision = |v: &Spanned<String>| v.get_ref().parse::<Decision>().map_err(|m| error(v.span(), m));
+        let overlay = |policy: &mut GuardPolicy,
+                       lanes: [&Option<Spanned<String>>; 3],
+                       config: &Option<Spanned<String>>,
+                       categories: &BTreeMap<Spanned<String>, Spanned<String>>|
+         -> Result<(), ConfigError> {
+            for (i, l) in lanes.iter().enumerate() {
+                if let Some(v) = l {
+                    policy.lanes[i] = decision(v)?;
+                }
+            }
+            if let Some(v) = config {
+                policy.config = decision(v)?;
+            }
+            for (c, v) in categories {
+                policy.categories.insert(category(c)?, decision(v)?);
+            }
+            Ok(())
+        };
+        let g = &raw_guard;
+        let mut profiles = guard::builtin_profiles();
+        for policy in profiles.values_mut() {
+            overlay(policy, [&g.lane_1, &g.lane_2, &g.lane_3], &g.config, &g.categories)?;
+        }
+        for (name, p) in &g.profiles {
+            let mut policy = match profiles.get(name.get_ref()) {
+                Some(existing) => existing.clone(),
+                None => profiles["dev"].clone(),
+            };
+            overlay(&mut policy, [&p.lane_1, &p.lane_2, &p.lane_3], &p.config, &p.categories)?;
+            profiles.insert(name.get_ref().clone(), policy);
+        }
+        let default_profile = match &g.profile {
+            Some(name) if !profiles.contains_key(name.get_ref()) => {
+                let known: Vec<&str> = profiles.keys().map(String::as_str).collect();
+                return Err(error(
+                    name.span(),
+                    format!("unknown guard profile `{}` (known: {})", name.get_ref(), known.join(", ")),
+                ));
+            }
+            Some(name) => name.get_ref().clone(),
+            None => "dev".to_string(),
+        };
+        let mut exception_globs = GlobSetBuilder::new();
+        let mut exceptions = Vec::new();
+        for e in &g.exceptions {
+            exception_globs.add(glob(&e.glob)?);
+            exceptions.push(GuardException {
+                glob: e.glob.get_ref().clone(),
+                decision: decision(&e.decision)?,
+                reason: e.reason.clone(),
+            });
+        }
+
         let build = |b: GlobSetBuilder| b.build().map_err(|e| error(0..0, e.to_string()));
         Ok(Config {
             source: path.map(Path::to_path_buf),
@@ -299,6 +441,14 @@ impl Config {
             signals,
             fail_on,
             fixes,
+            guard: GuardConfig {
+                default_profile,
+                profiles,
+                exceptions,
+                exception_globs: build(exception_globs)?,
+                audit_log: PathBuf::from(g.audit_log.as_deref().unwrap_or(".lanes/audit.jsonl")),
+                grant_allow: g.grant_allow.unwrap_or(false),
+            },
         })
     }
 
@@ -378,7 +528,7 @@ mod tests {
         );
         assert_eq!(
             err("colour = 1\n"),
-            "proj/lanes.toml:1:1: unknown field `colour`, expected one of `default-lane`, `paths`, `test-paths`, `vocabulary`, `disable`, `extra-queries`, `signals`, `fail-on`, `fixes`"
+            "proj/lanes.toml:1:1: unknown field `colour`, expected one of `default-lane`, `paths`, `test-paths`, `vocabulary`, `disable`, `extra-queries`, `signals`, `fail-on`, `fixes`, `guard`"
         );
         assert_eq!(err("fail-on = [\"lane3\", \"lane9\"]\n"), "proj/lanes.toml:1:21: `lane9` is not a policy (expected laneN or lane>=N with N 1-3, optionally followed by -untested, -unobserved, -unreviewed or -no-rollback; or missing-tests, missing-observability, missing-review, missing-rollback)");
         assert_eq!(err("disable = [\"security.nope\"]\n"), "proj/lanes.toml:1:12: `security.nope` is not a rule id (see `lanes rules`)");

@@ -18,6 +18,7 @@
 //! HTML).
 #![deny(clippy::print_stdout)]
 
+pub mod agent;
 pub mod annotations;
 pub mod change;
 pub mod chunks;
@@ -30,10 +31,12 @@ pub mod fixes;
 pub mod formats;
 pub mod gates;
 pub mod git;
+pub mod guard;
 pub mod init;
 pub mod lane;
 pub mod language;
 pub mod line_index;
+pub mod patch;
 pub mod lsp;
 pub mod policy;
 pub mod project;

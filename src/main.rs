@@ -53,12 +53,52 @@ enum Command {
     Rules,
     /// Print the syntax tree of a file (for writing queries).
     Tree { file: PathBuf },
+    /// Judge a coding agent's proposed edit: allow, ask or deny, with the reason. Reads a
+    /// Claude Code PreToolUse or Gemini CLI BeforeTool hook call, `{"path", "old_text",
+    /// "new_text"}` or a unified diff from INPUT (default: stdin).
+    Guard {
+        input: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = GuardFormat::Auto)]
+        format: GuardFormat,
+        /// A person lets an edit through that would be asked about or denied; the reason is
+        /// recorded in the audit log (also `LANES_GUARD_OVERRIDE`).
+        #[arg(long = "override", value_name = "REASON")]
+        override_reason: Option<String>,
+        /// Do not write the audit log.
+        #[arg(long)]
+        no_audit: bool,
+        /// Print the time spent compiling rules and deciding to stderr.
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Summarise the guard's audit log: counts per lane, decision and agent, and the last
+    /// Lane 3 attempts.
+    Audit {
+        /// The log (default: `audit-log` of the configuration, `.lanes/audit.jsonl`).
+        #[arg(long)]
+        log: Option<PathBuf>,
+        /// How many of the latest Lane 3 attempts to list.
+        #[arg(long, default_value_t = 10)]
+        last: usize,
+    },
+    /// Run the Model Context Protocol server (tools lane_at, check, open_gates, plan) on
+    /// stdin/stdout, for the project in the current directory.
+    Mcp,
     /// Run the language server on stdin/stdout.
     Lsp {
         /// Accepted and ignored (editors pass it); stdio is the only transport.
         #[arg(long)]
         stdio: bool,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GuardFormat {
+    Auto,
+    Json,
+    Diff,
+    ClaudeCode,
+    GeminiCli,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -113,6 +153,43 @@ fn main() -> ExitCode {
             let table = lanes::rules::markdown_table(lanes::ruleset::Ruleset::builtin());
             std::io::stdout().write_all(table.as_bytes()).map(|_| cli::EXIT_OK).map_err(Into::into)
         }
+        Command::Guard { input, format, override_reason, no_audit, timings } => {
+            use lanes::agent::{self, hooks::Format};
+            let text = match &input {
+                Some(path) => std::fs::read_to_string(path),
+                None => std::io::read_to_string(std::io::stdin()),
+            };
+            match text {
+                Ok(text) => {
+                    let options = agent::GuardOptions {
+                        format: match format {
+                            GuardFormat::Auto => Format::Auto,
+                            GuardFormat::Json => Format::Json,
+                            GuardFormat::Diff => Format::Diff,
+                            GuardFormat::ClaudeCode => Format::ClaudeCode,
+                            GuardFormat::GeminiCli => Format::GeminiCli,
+                        },
+                        override_reason: override_reason.or_else(agent::override_from_env),
+                        profile: agent::profile_from_env(),
+                        no_audit,
+                        timings,
+                    };
+                    let r = agent::guard(&text, &options);
+                    let _ = std::io::stdout().write_all(r.stdout.as_bytes());
+                    let _ = std::io::stderr().write_all(r.stderr.as_bytes());
+                    Ok(r.exit)
+                }
+                Err(e) => Err(anyhow::anyhow!("cannot read the input: {e}")),
+            }
+        }
+        Command::Audit { log, last } => std::env::current_dir()
+            .map_err(Into::into)
+            .and_then(|cwd| lanes::agent::audit_summary(log.as_deref(), &cwd, last))
+            .and_then(|text| {
+                std::io::stdout().write_all(text.as_bytes())?;
+                Ok(cli::EXIT_OK)
+            }),
+        Command::Mcp => std::env::current_dir().map_err(Into::into).and_then(|cwd| lanes::agent::mcp::run_stdio(&cwd)),
         Command::Lsp { stdio: _ } => Ok(lanes::lsp::run_stdio()),
         Command::Tree { file } => cli::tree(&file).and_then(|t| {
             std::io::stdout().write_all(t.as_bytes())?;
