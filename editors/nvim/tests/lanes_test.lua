@@ -69,8 +69,18 @@ local function line_of(pattern)
   error('no line with ' .. pattern)
 end
 
+--- The lane diagnostics of the buffer, without the Hints on open gates (Lane 2 by default).
+local function lane_only()
+  return vim.tbl_filter(function(d) return d.code ~= 'lanes.open-gates' end, vim.diagnostic.get(buf))
+end
+
+--- The gate hints of the buffer.
+local function gate_hints()
+  return vim.tbl_filter(function(d) return d.code == 'lanes.open-gates' end, vim.diagnostic.get(buf))
+end
+
 local function lane_diagnostics()
-  return vim.tbl_map(function(d) return d.message:match('^(Lane %d %b())') end, vim.diagnostic.get(buf))
+  return vim.tbl_map(function(d) return d.message:match('^(Lane %d %b())') end, lane_only())
 end
 
 check('the server attaches to a Rust buffer with the workspace as root', function()
@@ -83,13 +93,21 @@ check('the server attaches to a Rust buffer with the workspace as root', functio
 end)
 
 check('a Lane 3 diagnostic on refund_order', function()
-  wait('diagnostics', function() return #vim.diagnostic.get(buf) > 0 end)
-  local d = vim.diagnostic.get(buf)
+  wait('diagnostics', function() return #lane_only() > 0 end)
+  local d = lane_only()
   eq(1, #d, 'number of diagnostics')
   eq(line_of('pub fn refund_order'), d[1].lnum, 'line')
   eq('lanes', d[1].source, 'source')
   eq(vim.diagnostic.severity.INFO, d[1].severity, 'severity')
   eq({ 'Lane 3 (billing)' }, lane_diagnostics(), 'lanes')
+  -- Lane 2 functions with open gates get a Hint: order_total (no log) and round_to_tens
+  -- (untested, no log).
+  local hints = vim.tbl_map(function(h) return { h.lnum, h.severity, h.message } end, gate_hints())
+  table.sort(hints, function(a, b) return a[1] < b[1] end)
+  eq({
+    { line_of('pub fn order_total'), vim.diagnostic.severity.HINT, 'Lane 2 (revenue): open gates: observability' },
+    { line_of('pub fn round_to_tens'), vim.diagnostic.severity.HINT, 'Lane 2 (core): open gates: tests, observability' },
+  }, hints, 'gate hints')
 end)
 
 check('hover explains the lane', function()
@@ -129,7 +147,7 @@ check('code lenses are shown and refreshed after an edit', function()
     return vim.tbl_contains(lens_titles(), (at + 1) .. ' Lane 3 · billing · tests ✗ · observability ✗ · review ✗')
   end)
   vim.api.nvim_buf_set_lines(buf, at, at + 2, false, {})
-  wait('the edit undone on the server', function() return #vim.diagnostic.get(buf) == 1 end)
+  wait('the edit undone on the server', function() return #lane_only() == 1 end)
 end)
 
 check(string.format('code action "%s…" applied to %s', action.titlePrefix, action['function']), function()
@@ -194,11 +212,11 @@ end)
 
 check('a settings change re-publishes diagnostics', function()
   lanes.set({ diagnosticLanes = { 2, 3 }, severity = 'warning' })
-  wait('Lane 2 diagnostics', function() return #vim.diagnostic.get(buf) == 3 end)
+  wait('Lane 2 diagnostics', function() return #lane_only() == 3 end)
   eq({ 'Lane 3 (billing)', 'Lane 2 (revenue)', 'Lane 2 (core)' }, lane_diagnostics(), 'lanes')
-  for _, d in ipairs(vim.diagnostic.get(buf)) do eq(vim.diagnostic.severity.WARN, d.severity, 'severity') end
+  for _, d in ipairs(lane_only()) do eq(vim.diagnostic.severity.WARN, d.severity, 'severity') end
   lanes.set({ diagnosticLanes = { 3 } })
-  wait('back to Lane 3 only', function() return #vim.diagnostic.get(buf) == 1 end)
+  wait('back to Lane 3 only', function() return #lane_only() == 1 end)
 end)
 
 finish()
