@@ -206,13 +206,16 @@ pub fn code_actions(s: &Snapshot, range: tower_lsp_server::ls_types::Range, cont
         ..CodeAction::default()
     })];
     // Lanes 1–2: close the tests and observability gates.
-    if region.lane < Lane::Three && fixable(c, region) {
+    let is_function = matches!(region.region.kind, RegionKind::Function | RegionKind::Method);
+    if region.lane < Lane::Three && is_function {
         let hints: Vec<Diagnostic> = related
             .iter()
             .filter(|d| d.code == Some(NumberOrString::String(GATE_HINT.into())) && d.range.start.line <= range.start.line)
             .cloned()
             .collect();
-        if region.gates.tests == GateState::Missing {
+        // A test can reach only top-level functions and methods of top-level types; any
+        // function can log.
+        if region.gates.tests == GateState::Missing && fixable(c, region) {
             actions.extend(gate_fix(s, ctx, region, GateFix::Tests, &hints));
         }
         if region.gates.observability == GateState::Missing {
