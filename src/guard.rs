@@ -254,9 +254,7 @@ fn touched_regions(p: &Proposal, language: Language, rules: &Ruleset, policy: &P
     // Only the top-level items around the change are classified: on a large file that is a
     // small part of it. Lines are counted from the window's first line. A window whose text
     // does not parse cleanly (it cut through a string, say) is not trusted.
-    let window = if p.whole_file || p.before.is_none() { None } else { window(before_text, &edit) };
-    let windowed = window.and_then(|w| {
-        let a = w.start..w.end + edit.new_end_byte - edit.old_end_byte;
+    let windowed = window_of(p.before, p.after, p.whole_file, language).map(|(w, a)| {
         let (b_text, a_text) = (&before_text[w.clone()], &p.after[a]);
         let classify_slice = |text: &str, cache: &mut ChunkCache| {
             let tree = syntax::parse(language, text, None);
@@ -264,11 +262,8 @@ fn touched_regions(p: &Proposal, language: Language, rules: &Ruleset, policy: &P
             classify_incremental(&file, &tree, rules, cache, None)
         };
         let before = classify_slice(b_text, &mut cache);
-        if before.has_syntax_errors {
-            return None;
-        }
         let after = classify_slice(a_text, &mut cache);
-        Some((before, after, b_text, a_text, before_text[..w.start].matches('\n').count()))
+        (before, after, b_text, a_text, before_text[..w.start].matches('\n').count())
     });
     let (before, after, b_text, a_text, line_offset) = match windowed {
         Some(w) => w,
@@ -314,6 +309,30 @@ fn touched_regions(p: &Proposal, language: Language, rules: &Ruleset, policy: &P
             t
         })
         .collect()
+}
+
+/// What the guard classifies for an edit: the window of top-level items around it (its
+/// byte ranges in the text before and after), or `None` for the whole file. A window whose
+/// text does not parse cleanly (it cut through a string, say) is not trusted. Decided
+/// without rules, so that the caller can compile only the patterns that text needs.
+pub fn window_of(before: Option<&str>, after: &str, whole_file: bool, language: Language) -> Option<(Range<usize>, Range<usize>)> {
+    let before = before.filter(|_| !whole_file)?;
+    let edit = input_edit(before, after);
+    let w = window(before, &edit)?;
+    let a = w.start..w.end + edit.new_end_byte - edit.old_end_byte;
+    if syntax::parse(language, &before[w.clone()], None).root_node().has_error() {
+        return None;
+    }
+    Some((w, a))
+}
+
+/// The lower-cased text the guard classifies for an edit, for `Ruleset::new_for_text`.
+pub fn classified_text(before: Option<&str>, after: &str, whole_file: bool, language: Language) -> String {
+    let (b, a) = match window_of(before, after, whole_file, language) {
+        Some((w, a)) => (&before.unwrap_or_default()[w], &after[a]),
+        None => (before.unwrap_or_default(), after),
+    };
+    format!("{}\n{}", b.to_lowercase(), a.to_lowercase())
 }
 
 /// The lines around the edit from the top-level boundary above it to the one below it,

@@ -232,6 +232,78 @@ fn predicate_operators(text: &str) -> BTreeSet<String> {
     predicates(text).into_iter().map(|p| p.operator).collect()
 }
 
+/// The top-level patterns of a query file, as text: each from its opening `(` or `[` to the
+/// matching bracket, with the captures and quantifiers that follow it. Comments between
+/// patterns are dropped.
+pub fn top_level_patterns(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let (mut i, mut depth, mut start) = (0, 0usize, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b';' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' => {
+                i = skip_string(bytes, i).0;
+                continue;
+            }
+            b'(' | b'[' => {
+                if depth == 0 {
+                    start = i;
+                }
+                depth += 1;
+            }
+            b')' | b']' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    // Captures and quantifiers after the closing bracket belong to the pattern.
+                    let mut end = i + 1;
+                    loop {
+                        let mut j = end;
+                        while j < bytes.len() && (bytes[j] == b' ' || bytes[j] == b'\t') {
+                            j += 1;
+                        }
+                        if j < bytes.len() && matches!(bytes[j], b'@' | b'*' | b'+' | b'?') {
+                            j += 1;
+                            while j < bytes.len() && !bytes[j].is_ascii_whitespace() && !matches!(bytes[j], b'(' | b')' | b'[' | b']') {
+                                j += 1;
+                            }
+                            end = j;
+                        } else {
+                            break;
+                        }
+                    }
+                    out.push(&text[start..end]);
+                    i = end;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The patterns of a query file that can match in a text whose lower-cased form is
+/// `haystack`: those without a trigger, and those one of whose trigger words occurs in it.
+/// (A pattern only ever runs around its trigger words, so the others cannot match there.)
+pub fn relevant_patterns(text: &str, string_kinds: &[&str], haystack: &str) -> String {
+    let mut out = String::new();
+    for pattern in top_level_patterns(text) {
+        let keep = trigger_for_pattern(pattern, string_kinds).is_none_or(|t| t.words.iter().any(|w| haystack.contains(w.as_str())));
+        if keep {
+            out.push_str(pattern);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// The trigger of a pattern: the literals of its first predicate that has any (`#eq?`,
 /// `#any-of?`, or a `#match?` whose regex reduces to literal words). Query authors put the
 /// most selective predicate first. `None` when no predicate yields literals.
@@ -496,5 +568,28 @@ mod tests {
         );
         assert_eq!(regex_trigger(r"(^|::)Command$"), Some(Trigger { words: vec!["command".into()], placement: Placement::Anywhere }));
         assert_eq!(regex_trigger(r"^(md5|sh)$"), None);
+    }
+}
+
+#[cfg(test)]
+mod splitting {
+    use super::*;
+    use crate::language::SPECS;
+
+    #[test]
+    fn the_splitter_finds_every_pattern_of_the_built_in_queries() {
+        for spec in SPECS {
+            for (name, text) in spec.queries {
+                let query = Query::new(&(spec.grammar)(), text).unwrap();
+                let patterns = top_level_patterns(text);
+                assert_eq!(patterns.len(), query.pattern_count(), "{}/{name}", spec.name);
+                for (i, p) in patterns.iter().enumerate() {
+                    // tree-sitter's span runs on over the comments before the next pattern.
+                    let span = &text[query.start_byte_for_pattern(i)..query.end_byte_for_pattern(i)];
+                    let rest = span.strip_prefix(*p).unwrap_or_else(|| panic!("{}/{name} #{i}: {p:?} is not the start of {span:?}", spec.name));
+                    assert!(rest.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with(';')), "{}/{name} #{i}: {rest:?}", spec.name);
+                }
+            }
+        }
     }
 }

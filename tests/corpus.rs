@@ -111,3 +111,40 @@ fn python_corpus() {
 fn rust_corpus() {
     check("rust");
 }
+
+/// `Ruleset::new_for_text` (what `lanes guard` compiles: only the patterns whose trigger
+/// words occur in the text) classifies every corpus file exactly as the full rules do:
+/// same regions, lanes, categories, evidence and gates.
+#[test]
+fn rules_for_the_text_classify_as_the_full_rules() {
+    let render = |c: &lanes::classify::Classification| -> Vec<String> {
+        c.regions
+            .iter()
+            .map(|r| {
+                let evidence: Vec<String> = r.evidence.iter().map(|e| format!("{}@{:?}{}", e.rule, e.range, if e.overridden { "~" } else { "" })).collect();
+                format!("{:?} {} {:?} {:?} [{}] {:?}", r.region.kind, r.region.name, r.lane, r.categories, evidence.join(" "), r.gates)
+            })
+            .collect()
+    };
+    let mut checked = 0;
+    let mut compiled_patterns = Vec::new();
+    for language in ["python", "rust"] {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus").join(language);
+        let mut all = Vec::new();
+        files(&root, &mut all);
+        for path in all {
+            let Some(lang) = Language::from_path(&path) else { continue };
+            let text = std::fs::read_to_string(&path).unwrap();
+            let rel = path.strip_prefix(&root).unwrap();
+            let file = SourceFile { path: rel, rule_path: rel, language: lang, text: &text };
+            let narrow = Ruleset::new_for_text(lanes::config::Config::default(), &[], lang, &text.to_lowercase()).unwrap();
+            assert_eq!(render(&classify(&file, &narrow)), render(&classify(&file, Ruleset::builtin())), "{}", rel.display());
+            let rules = narrow.language(lang);
+            compiled_patterns.push([&rules.anchored, &rules.unanchored].iter().filter_map(|q| q.as_ref()).map(|q| q.query.pattern_count()).sum::<usize>());
+            checked += 1;
+        }
+    }
+    compiled_patterns.sort_unstable();
+    println!("{checked} files; signal and gate patterns compiled per file: median {}, max {}", compiled_patterns[compiled_patterns.len() / 2], compiled_patterns.last().unwrap());
+    assert!(checked > 20);
+}

@@ -69,15 +69,26 @@ fn judge(request: &EditRequest, options: &GuardOptions) -> Result<Rendered, Stri
     let (mut load_time, mut decide_time) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
     let mut profile_name = String::new();
     let mut grant_allow = false;
-    for edit in &request.edits {
-        let resolved = resolve(edit, &cwd)?;
+    let resolved_all: Vec<Resolved> = request.edits.iter().map(|e| resolve(e, &cwd)).collect::<Result<_, _>>()?;
+    // Only the patterns that can match in the texts the guard classifies (the window around
+    // each edit, before and after) are compiled.
+    let mut haystacks: HashMap<Option<Language>, String> = HashMap::new();
+    for r in &resolved_all {
+        let language = Language::from_path(&r.absolute);
+        let haystack = haystacks.entry(language).or_default();
+        if let Some(language) = language {
+            haystack.push_str(&guard::classified_text(r.before.as_deref(), &r.after, r.whole_file, language));
+            haystack.push('\n');
+        }
+    }
+    for resolved in resolved_all {
         let dir = resolved.absolute.parent().unwrap_or(Path::new("/"));
         let language = Language::from_path(&resolved.absolute);
         let config_file = find_config_file(dir);
         let key = (config_file.clone(), language);
         if !loaded.contains_key(&key) {
             let started = std::time::Instant::now();
-            loaded.insert(key.clone(), load(config_file.as_deref(), language)?);
+            loaded.insert(key.clone(), load(config_file.as_deref(), language, &haystacks[&language])?);
             load_time += started.elapsed();
         }
         let (config, rules) = &loaded[&key];
@@ -204,9 +215,10 @@ fn file_answer(v: &Verdict) -> FileAnswer {
 }
 
 /// The configuration (default when there is no file) and the rules for one language:
-/// compiling queries is most of a guard run, so only the file's language is compiled, and
-/// none for a file lanes does not parse.
-fn load(config_file: Option<&Path>, language: Option<Language>) -> Result<Loaded, String> {
+/// compiling queries is most of a guard run, so only the file's language is compiled, only
+/// the patterns that can match in `haystack` (the lower-cased texts), and none for a file
+/// lanes does not parse.
+fn load(config_file: Option<&Path>, language: Option<Language>, haystack: &str) -> Result<Loaded, String> {
     let config = match config_file {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -216,7 +228,7 @@ fn load(config_file: Option<&Path>, language: Option<Language>) -> Result<Loaded
     };
     let Some(language) = language else { return Ok((config, None)) };
     let extra = read_extra_queries(&config).map_err(|e| e.to_string())?;
-    let rules = Ruleset::new_for(config.clone(), &extra, &[language]).map_err(|e| e.to_string())?;
+    let rules = Ruleset::new_for_text(config.clone(), &extra, language, haystack).map_err(|e| e.to_string())?;
     Ok((config, Some(rules)))
 }
 
