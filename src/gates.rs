@@ -244,7 +244,8 @@ fn without_comments(code: &str, language: Language) -> std::borrow::Cow<'_, str>
         Language::Python => (b"#", false),
         Language::Rust => (b"//", true),
     };
-    if !bytes.windows(line.len()).any(|w| w == line) && !(block && code.contains("/*")) {
+    let has_comment = bytes.windows(line.len()).any(|w| w == line) || (block && code.contains("/*"));
+    if !has_comment {
         return std::borrow::Cow::Borrowed(code);
     }
     let mut out = bytes.to_vec();

@@ -25,6 +25,7 @@ pub mod chunks;
 pub mod classify;
 pub mod cli;
 pub mod config;
+pub mod date;
 pub mod diff;
 pub mod explain;
 pub mod fixes;

@@ -43,7 +43,7 @@ fn score(language: &str) -> Score {
         let Some(lang) = Language::from_path(&path) else { continue };
         let text = std::fs::read_to_string(&path).unwrap();
         let rel = path.strip_prefix(&root).unwrap();
-        let c = classify(&SourceFile { path: rel, rule_path: rel, language: lang, text: &text }, &ruleset);
+        let c = classify(&SourceFile { path: rel, rule_path: rel, language: lang, text: &text }, ruleset);
         let index = LineIndex::new(&text);
         let lines: Vec<&str> = text.lines().collect();
         let mut labelled = 0;

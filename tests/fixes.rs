@@ -6,7 +6,7 @@
 //! edited Python project must compile and its stubs be collected by pytest.
 //! Update snapshots with `UPDATE_EXPECT=1 cargo test --test fixes`.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -14,14 +14,13 @@ use expect_test::expect_file;
 
 mod common;
 use common::{classify_project, copy_dir, files_under};
-use lanes::classify::{classify, Classification, SourceFile};
-use lanes::config::Config;
+use lanes::classify::Classification;
 use lanes::fixes::{self, FileEdit, Style, Target};
 use lanes::gates::GateState;
 use lanes::language::Language;
 use lanes::lane::Lane;
 use lanes::project::Disk;
-use lanes::ruleset::{RegionKind, Ruleset};
+use lanes::ruleset::RegionKind;
 
 /// A fresh copy of a fixture project.
 fn project(name: &str) -> PathBuf {

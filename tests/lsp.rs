@@ -1536,3 +1536,16 @@ async fn gate_hints_default_to_lane_2() {
     .assert_debug_eq(&rendered);
     client.shutdown().await;
 }
+
+/// A file with more untested functions than the hint limit gets the limit and one note.
+#[tokio::test]
+async fn gate_hints_stop_at_the_limit() {
+    let text: String = (0..lanes::lsp::handlers::MAX_GATE_HINTS + 15).map(|i| format!("def step_{i}(x):\n    return x + {i}\n\n\n")).collect();
+    let mut client = TestClient::start(&Init { default_hints: true, ..Init::default() }).await;
+    let diagnostics = client.open("file:///lanes-test/hints/many.py", "python", 1, &text).await;
+    assert_eq!(diagnostics.len(), lanes::lsp::handlers::MAX_GATE_HINTS + 1);
+    let note = diagnostics.last().unwrap();
+    assert_eq!(note.message, "15 more functions with open gates in this file: hints stop at 200 (the code lenses show every gate)");
+    assert_eq!((note.range.start.line, note.severity), (0, Some(DiagnosticSeverity::HINT)));
+    client.shutdown().await;
+}

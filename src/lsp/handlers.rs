@@ -135,10 +135,16 @@ pub fn diagnostics(s: &Snapshot) -> Vec<Diagnostic> {
     out
 }
 
+/// At most this many gate hints per file: a file of thousands of untested functions gets a
+/// note instead of thousands of hints (the code lenses still show every gate), which also
+/// keeps every keystroke's publish small.
+pub const MAX_GATE_HINTS: usize = 200;
+
 /// Hints on functions of the lanes in `gateHints` (default: Lane 2) whose tests or
 /// observability gate is open.
 pub fn gate_hints(s: &Snapshot) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let mut more = 0;
     for r in &s.classification.regions {
         if !s.options.gate_hints.contains(&r.lane.number()) || s.options.diagnostic_lanes.contains(&r.lane.number()) {
             continue;
@@ -148,6 +154,10 @@ pub fn gate_hints(s: &Snapshot) -> Vec<Diagnostic> {
         if open.is_empty() {
             continue;
         }
+        if out.len() == MAX_GATE_HINTS {
+            more += 1;
+            continue;
+        }
         out.push(Diagnostic {
             range: s.range(&r.region.name_range),
             severity: Some(DiagnosticSeverity::HINT),
@@ -155,6 +165,17 @@ pub fn gate_hints(s: &Snapshot) -> Vec<Diagnostic> {
             source: Some("lanes".into()),
             message: format!("{} ({}): open gates: {}", r.lane, explain::category_summary(r), open.join(", ")),
             data: Some(json!({ "lane": r.lane.number(), "region": &*r.region.name, "kind": r.region.kind.name(), "open": open })),
+            ..Diagnostic::default()
+        });
+    }
+    if more > 0 {
+        let start = Position { line: 0, character: 0 };
+        out.push(Diagnostic {
+            range: tower_lsp_server::ls_types::Range { start, end: start },
+            severity: Some(DiagnosticSeverity::HINT),
+            code: Some(NumberOrString::String(GATE_HINT.into())),
+            source: Some("lanes".into()),
+            message: format!("{more} more functions with open gates in this file: hints stop at {MAX_GATE_HINTS} (the code lenses show every gate)"),
             ..Diagnostic::default()
         });
     }
@@ -230,7 +251,7 @@ pub fn code_actions(s: &Snapshot, range: tower_lsp_server::ls_types::Range, cont
         if region.gates.review == crate::gates::GateState::Missing {
             if let Some(digest) = &region.gates.digest {
                 let who = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "reviewer".into());
-                let line = format!("{indent}{comment} lanes: reviewed-by={who} {} {digest}\n", today());
+                let line = format!("{indent}{comment} lanes: reviewed-by={who} {} {digest}\n", crate::date::today());
                 actions.push(insert_action(s, format!("Mark `{name}` reviewed (as {who}, today)"), at, line));
             }
         }
@@ -302,8 +323,9 @@ fn compute_fix(s: &Snapshot, ctx: &ActionContext, decl: usize, which: GateFix) -
     }
 }
 
-/// Fill in the edit of a code action listed lazily. `None` when the action's data is not
-/// ours or names another version of the document.
+/// Fill in the edit of a code action listed lazily. An action whose data is not ours comes
+/// back as it was; one listed for another version of the document, or whose fix is no
+/// longer possible, comes back disabled with the reason.
 pub fn resolve_code_action(s: &Snapshot, ctx: &ActionContext, mut action: CodeAction) -> CodeAction {
     let data = action.data.clone().unwrap_or_default();
     let which = match data.get("fix").and_then(|f| f.as_str()) {
@@ -408,23 +430,6 @@ fn insert_action(s: &Snapshot, title: String, at: Position, text: String) -> Cod
     })
 }
 
-/// Today's date (UTC) as YYYY-MM-DD.
-fn today() -> String {
-    let days = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() / 86_400) as i64;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
 
 /// `Lane 3 · billing` above each function, method and class.
 pub fn code_lenses(s: &Snapshot) -> Vec<CodeLens> {

@@ -177,8 +177,13 @@ impl Server {
             }
             return;
         };
+        let t = std::time::Instant::now();
         let diagnostics = guarded("diagnostics", || all_diagnostics(&snapshot)).unwrap_or_default();
+        let built = t.elapsed();
         self.publish(uri.clone(), diagnostics, snapshot.version, snapshot.generation, true).await;
+        if std::env::var_os("LANES_LSP_TIMING").is_some() {
+            eprintln!("lanes lsp: diagnostics built {built:?}, published {:?}", t.elapsed());
+        }
         if outcome.index_changed {
             self.refresh_others(Some(&uri)).await;
         }
@@ -576,6 +581,7 @@ impl LanguageServer for Server {
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let started = std::time::Instant::now();
         let uri = params.text_document.uri;
         {
             let mut st = lock(&self.state);
@@ -591,7 +597,11 @@ impl LanguageServer for Server {
             doc.skipped = (doc.text.len() > max)
                 .then(|| format!("lanes: file not classified: {} bytes is over the {max} byte limit (maxFileSize)", doc.text.len()));
         }
+        let applied = started.elapsed();
         self.refresh(uri).await;
+        if std::env::var_os("LANES_LSP_TIMING").is_some() {
+            eprintln!("lanes lsp: didChange: edits {applied:?}, total {:?}", started.elapsed());
+        }
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
