@@ -6,11 +6,14 @@
 //! Nothing here uses the network or the home directory; scratch projects are created under
 //! `std::env::temp_dir()` and removed when the test ends.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use expect_test::expect_file;
 use serde_json::Value;
+
+mod common;
+use common::TempDir;
 
 const FIXTURE: &str = "tests/fixtures/project";
 
@@ -43,36 +46,6 @@ fn lanes_with(cwd: &Path, args: &[&str], env: &[(&str, Option<&str>)]) -> (i32, 
     )
 }
 
-/// A scratch directory under the system temp dir, unique per process and test, removed on
-/// drop (also when the test panics).
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let path = std::env::temp_dir().join(format!("lanes-cli-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    /// Write `contents` to `relative`, creating parent directories.
-    fn write(&self, relative: &str, contents: impl AsRef<[u8]>) -> &TempDir {
-        let path = self.0.join(relative);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, contents).unwrap();
-        self
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Replace the number after `"elapsed_ms": ` with 0, keeping the output otherwise verbatim.
 fn redact_elapsed_ms(json: &str) -> String {

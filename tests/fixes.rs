@@ -90,7 +90,7 @@ fn apply_all(root: &Path, skip_tests_in: &[&str]) -> String {
                 continue;
             }
             let path = root.join(rel);
-            let target = Target { path: &path, text, language: c.language, decl_start: r.region.decl_range.start, name: &r.region.name };
+            let target = Target { path: &path, text, tree: None, language: c.language, decl_start: r.region.decl_range.start, name: &r.region.name };
             let fix = if gate == "tests" { fixes::test_stub(&target, &Disk, true) } else { fixes::observability_hook(&target, &Style::default(), &Disk) };
             match fix {
                 Ok(fix) => {
@@ -158,7 +158,7 @@ fn python_stubs_and_hooks_compile_and_collect() {
     let root = project("py_project");
     // Without file creation, a missing test module is not created (the documented fallback).
     let text = std::fs::read_to_string(root.join("shop/tabs.py")).unwrap();
-    let target = Target { path: &root.join("shop/tabs.py"), text: &text, language: Language::Python, decl_start: text.find("def double").unwrap(), name: "double" };
+    let target = Target { path: &root.join("shop/tabs.py"), text: &text, tree: None, language: Language::Python, decl_start: text.find("def double").unwrap(), name: "double" };
     let fallback = fixes::test_stub(&target, &Disk, false).unwrap_err();
     let mut log = format!("without CreateFile: {}\n\n", fallback.0);
     log.push_str(&apply_all(&root, &["shop/telemetry.py"]));

@@ -11,6 +11,9 @@ use std::process::{Command, Stdio};
 
 use expect_test::expect_file;
 
+mod common;
+use common::copy_dir;
+
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/guard")
 }
@@ -41,18 +44,6 @@ impl Drop for Project {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 /// Run `lanes guard ARGS` in the project with `input` on stdin; returns the exit status,
 /// stdout and stderr with the project's path shown as `<ROOT>`.

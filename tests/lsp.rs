@@ -13,6 +13,9 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
+
+mod common;
+use common::TempDir;
 use tower_lsp_server::ls_types::request::{
     CodeActionRequest, CodeLensRequest, ExecuteCommand, HoverRequest, Request, Shutdown,
 };
@@ -484,30 +487,6 @@ fn normalized(diagnostics: &[Diagnostic], uri: &str) -> String {
     pretty(diagnostics).replace(uri, "<uri>")
 }
 
-/// A temporary directory, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let path = std::env::temp_dir().join(format!("lanes-lsp-test-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-
-    fn write(&self, relative: &str, text: &str) -> PathBuf {
-        let path = self.0.join(relative);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// The text after an LSP edit, as a client computes it: positions are UTF-16, a column past
 /// the end of its line means the end of the line, a line past the end means the end of the
@@ -914,9 +893,9 @@ const ROWS_PY: &str = "def render_row(row):\n    return str(row)\n";
 async fn workspace_configuration_and_its_errors() {
     let dir = TempDir::new("config");
     let workspace = dir.0.join("ws");
-    let config = dir.write("ws/lanes.toml", LANES_TOML);
-    let rows = dir.write("ws/billing/rows.py", ROWS_PY);
-    let elsewhere = dir.write("ws/web/rows.py", ROWS_PY);
+    let config = dir.file("ws/lanes.toml", LANES_TOML);
+    let rows = dir.file("ws/billing/rows.py", ROWS_PY);
+    let elsewhere = dir.file("ws/web/rows.py", ROWS_PY);
     let (config_uri, rows_uri, elsewhere_uri) = (file_uri(&config), file_uri(&rows), file_uri(&elsewhere));
 
     let mut client = TestClient::start(&Init { folders: vec![workspace.clone()], ..Init::default() }).await;
@@ -986,8 +965,8 @@ async fn workspace_configuration_and_its_errors() {
 async fn the_config_path_setting_chooses_the_configuration_file() {
     let dir = TempDir::new("config-path");
     let workspace = dir.0.join("ws");
-    let config = dir.write("ws/settings/lanes-rules.toml", LANES_TOML);
-    let rows = dir.write("ws/billing/rows.py", ROWS_PY);
+    let config = dir.file("ws/settings/lanes-rules.toml", LANES_TOML);
+    let rows = dir.file("ws/billing/rows.py", ROWS_PY);
     let uri = file_uri(&rows);
     let reasons = |d: &[Diagnostic]| d.iter().map(|d| d.message.contains("invoices are legal documents")).collect::<Vec<_>>();
 
@@ -1021,8 +1000,8 @@ async fn the_config_path_setting_chooses_the_configuration_file() {
 #[tokio::test]
 async fn a_broken_configuration_at_first_open() {
     let dir = TempDir::new("broken-first");
-    let config = dir.write("lanes.toml", "default-lane = 9\n");
-    let rows = dir.write("billing/rows.py", ROWS_PY);
+    let config = dir.file("lanes.toml", "default-lane = 9\n");
+    let rows = dir.file("billing/rows.py", ROWS_PY);
     let mut client = TestClient::start(&Init { folders: vec![dir.0.clone()], ..Init::default() }).await;
     let diagnostics = client.open(&file_uri(&rows), "python", 1, ROWS_PY).await;
     assert!(diagnostics.is_empty(), "built-in rules: {diagnostics:?}");
@@ -1031,7 +1010,7 @@ async fn a_broken_configuration_at_first_open() {
     assert_eq!(errors[0].range.start, pos(0, 15));
     client.wait_notification("window/showMessage", |m| m["type"] == 1).await;
     // A second document under the same broken file: no second message.
-    client.open(&file_uri(&dir.write("web/a.py", ROWS_PY)), "python", 1, ROWS_PY).await;
+    client.open(&file_uri(&dir.file("web/a.py", ROWS_PY)), "python", 1, ROWS_PY).await;
     client.sync().await;
     assert!(client.take_notifications("window/showMessage").is_empty());
     client.shutdown().await;
@@ -1041,15 +1020,15 @@ async fn a_broken_configuration_at_first_open() {
 async fn each_workspace_folder_has_its_own_configuration() {
     let dir = TempDir::new("folders");
     // A configuration above both folders, which must not apply to either.
-    dir.write("lanes.toml", "[[paths]]\nglob = \"**\"\nlane = 3\nreason = \"the parent's rule\"\n");
-    dir.write("a/lanes.toml", LANES_TOML);
-    dir.write("b/lanes.toml", &LANES_TOML.replace("invoices are legal documents", "folder b's ledgers"));
-    dir.write("b/sub/lanes.toml", "[[paths]]\nglob = \"billing/**\"\nlane = 1\n");
-    let a = dir.write("a/billing/rows.py", ROWS_PY);
-    let b = dir.write("b/billing/rows.py", ROWS_PY);
-    let nested = dir.write("b/sub/billing/rows.py", ROWS_PY);
-    let plain = dir.write("a/web/rows.py", ROWS_PY);
-    let outside = dir.write("c/billing/rows.py", ROWS_PY);
+    dir.file("lanes.toml", "[[paths]]\nglob = \"**\"\nlane = 3\nreason = \"the parent's rule\"\n");
+    dir.file("a/lanes.toml", LANES_TOML);
+    dir.file("b/lanes.toml", LANES_TOML.replace("invoices are legal documents", "folder b's ledgers"));
+    dir.file("b/sub/lanes.toml", "[[paths]]\nglob = \"billing/**\"\nlane = 1\n");
+    let a = dir.file("a/billing/rows.py", ROWS_PY);
+    let b = dir.file("b/billing/rows.py", ROWS_PY);
+    let nested = dir.file("b/sub/billing/rows.py", ROWS_PY);
+    let plain = dir.file("a/web/rows.py", ROWS_PY);
+    let outside = dir.file("c/billing/rows.py", ROWS_PY);
     let folders = vec![dir.0.join("a"), dir.0.join("b")];
     let mut client = TestClient::start(&Init { folders, ..Init::default() }).await;
 
@@ -1262,8 +1241,8 @@ async fn gate_hints_and_the_workspace_test_index() {
     let dir = TempDir::new("gates");
     let workspace = dir.0.join("ws");
     let code = "import logging\n\nlog = logging.getLogger(__name__)\n\n\ndef total(items):\n    log.info(\"total\")\n    return sum(items)\n\n\ndef average(items):\n    return sum(items) / len(items)\n";
-    let module = dir.write("ws/shop/maths.py", code);
-    dir.write("ws/tests/test_maths.py", "from shop.maths import total\n\n\ndef test_total():\n    assert total([1, 2]) == 3\n");
+    let module = dir.file("ws/shop/maths.py", code);
+    dir.file("ws/tests/test_maths.py", "from shop.maths import total\n\n\ndef test_total():\n    assert total([1, 2]) == 3\n");
     let options = json!({ "gateHints": [2] });
     let mut client = TestClient::start(&Init {
         folders: vec![workspace.clone()],
@@ -1389,7 +1368,7 @@ async fn default_test_paths_apply_inside_a_workspace_without_configuration() {
     let dir = TempDir::new("no-config");
     let workspace = dir.0.join("ws");
     let text = "import shutil\n\n\ndef scratch(path):\n    shutil.rmtree(path)\n";
-    let helpers = dir.write("ws/tests/helpers.py", text);
+    let helpers = dir.file("ws/tests/helpers.py", text);
     let mut client = TestClient::start(&Init { folders: vec![workspace.clone()], ..Init::default() }).await;
     let uri = file_uri(&helpers);
     assert!(client.open(&uri, "python", 1, text).await.is_empty());
@@ -1496,9 +1475,9 @@ async fn the_test_index_reads_unopened_rust_test_modules_and_follows_the_disk() 
     let dir = TempDir::new("rust-index");
     let workspace = dir.0.join("ws");
     let code = "pub fn net(gross: u64) -> u64 {\n    gross / 2\n}\n";
-    let module = dir.write("ws/src/lib.rs", code);
+    let module = dir.file("ws/src/lib.rs", code);
     let tested = "pub fn helper() {}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn halves() {\n        assert_eq!(crate::net(4), 2);\n    }\n}\n";
-    let other = dir.write("ws/src/other.rs", tested);
+    let other = dir.file("ws/src/other.rs", tested);
     let mut client = TestClient::start(&Init { folders: vec![workspace.clone()], ..Init::default() }).await;
     // Cancelling a progress that is not ours (or already over) is harmless.
     client.notify("window/workDoneProgress/cancel", json!({ "token": "someone-else" })).await;

@@ -526,6 +526,7 @@ async fn server_case(rust: bool, utf8: bool, ops: &[Op]) -> Result<(), TestCaseE
         text: Arc::from(reference.as_str()),
         line_index: LineIndex::new(&reference),
         classification: Arc::new(replayed.clone()),
+        tree: None,
         encoding,
         options: ClientOptions { gate_hints: Vec::new(), ..ClientOptions::default() },
     };

@@ -11,6 +11,9 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use expect_test::expect_file;
+
+mod common;
+use common::copy_dir;
 use serde_json::{json, Value};
 
 struct Server {
@@ -87,18 +90,6 @@ impl Drop for Server {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 /// Every file under `dir` with its contents, sorted.
 fn snapshot_tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {

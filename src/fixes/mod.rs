@@ -50,6 +50,8 @@ pub struct Fix {
 pub struct Target<'a> {
     pub path: &'a Path,
     pub text: &'a str,
+    /// The syntax tree of `text` when the caller has it; parsed when `None`.
+    pub tree: Option<&'a tree_sitter::Tree>,
     pub language: Language,
     /// Where the function's definition starts (`Region::decl_range.start`).
     pub decl_start: usize,
@@ -86,6 +88,16 @@ pub fn observability_hook(target: &Target, style: &Style, files: &dyn Files) -> 
     match target.language {
         Language::Rust => rust::observability_hook(target, templates, style, files),
         Language::Python => python::observability_hook(target, templates, style),
+    }
+}
+
+impl Target<'_> {
+    /// The caller's tree, or a fresh parse.
+    fn tree(&self) -> std::borrow::Cow<'_, tree_sitter::Tree> {
+        match self.tree {
+            Some(tree) => std::borrow::Cow::Borrowed(tree),
+            None => std::borrow::Cow::Owned(crate::syntax::parse(self.language, self.text, None)),
+        }
     }
 }
 
@@ -138,7 +150,7 @@ mod tests {
         let text = memory.read(&path).unwrap();
         let language = Language::from_path(&path).unwrap();
         let decl = text.find(&format!("fn {name}")).or_else(|| text.find(&format!("def {name}"))).unwrap();
-        let target = Target { path: &path, text: &text, language, decl_start: decl, name };
+        let target = Target { path: &path, text: &text, tree: None, language, decl_start: decl, name };
         let style = Style { observability: style.map(str::to_string) };
         let fix = observability_hook(&target, &style, &memory).unwrap();
         let mut out = format!("{}\n", fix.title);

@@ -142,7 +142,7 @@ fn imports(text: &str, module: &str, name: &str) -> bool {
 
 pub fn test_stub(target: &Target, t: &Templates, files: &dyn Files, can_create: bool) -> Result<Fix, NotOffered> {
     let text = target.text;
-    let tree = syntax::parse(Language::Python, text, None);
+    let tree = target.tree();
     let root = tree.root_node();
     let function = function_node(root, target.decl_start)?;
     let decorators = decorators(function, text);
@@ -341,7 +341,7 @@ fn import_inserts(root: Node, text: &str, lines: &[String], module: &str, nl: &s
 
 pub fn observability_hook(target: &Target, t: &Templates, style: &Style) -> Result<Fix, NotOffered> {
     let text = target.text;
-    let tree = syntax::parse(Language::Python, text, None);
+    let tree = target.tree();
     let function = function_node(tree.root_node(), target.decl_start)?;
     let chosen = style.observability.as_deref().filter(|n| t.hooks.iter().any(|h| h.name == *n));
     let hook = t.hook(chosen, |h| h.detect.iter().any(|d| text.contains(d.as_str()))).ok_or_else(|| not_offered("no observability hook is configured"))?;

@@ -7,9 +7,7 @@ use tree_sitter::Node;
 use super::templates::{fill, Templates};
 use super::text::{indent_block, indent_unit, line_of, newline, with_newlines};
 use super::{FileEdit, Fix, Insert, NotOffered, Style, Target};
-use crate::language::Language;
 use crate::project::{CargoFacts, Files};
-use crate::syntax;
 
 /// The function under the cursor and what a caller needs to know about it.
 struct Function {
@@ -155,7 +153,7 @@ fn tests_module<'t>(root: Node<'t>, text: &str) -> Result<Option<Node<'t>>, NotO
 
 pub fn test_stub(target: &Target, t: &Templates, files: &dyn Files) -> Result<Fix, NotOffered> {
     let text = target.text;
-    let tree = syntax::parse(Language::Rust, text, None);
+    let tree = target.tree();
     let f = function_at(tree.root_node(), text, target.decl_start)?;
     let module = tests_module(tree.root_node(), text)?;
     let facts = CargoFacts::find(files, target.path);
@@ -272,7 +270,7 @@ fn display_name(f: &Function, name: &str) -> String {
 
 pub fn observability_hook(target: &Target, t: &Templates, style: &Style, files: &dyn Files) -> Result<Fix, NotOffered> {
     let text = target.text;
-    let tree = syntax::parse(Language::Rust, text, None);
+    let tree = target.tree();
     let mut node = tree.root_node().descendant_for_byte_range(target.decl_start, target.decl_start).ok_or_else(|| not_offered("no function here"))?;
     while node.kind() != "function_item" {
         node = node.parent().ok_or_else(|| not_offered("no function here"))?;

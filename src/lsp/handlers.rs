@@ -67,6 +67,8 @@ pub struct Snapshot {
     pub text: Arc<str>,
     pub line_index: LineIndex,
     pub classification: Arc<Classification>,
+    /// The syntax tree of `text`, when the server still holds it (the fixes reuse it).
+    pub tree: Option<tree_sitter::Tree>,
     pub encoding: Encoding,
     pub options: ClientOptions,
 }
@@ -316,7 +318,7 @@ fn compute_fix(s: &Snapshot, ctx: &ActionContext, decl: usize, which: GateFix) -
         .iter()
         .find(|r| r.region.decl_range.start == decl && matches!(r.region.kind, RegionKind::Function | RegionKind::Method))
         .ok_or_else(|| crate::fixes::NotOffered("the function is gone".into()))?;
-    let target = Target { path: &c.path, text: &s.text, language: c.language, decl_start: decl, name: &region.region.name };
+    let target = Target { path: &c.path, text: &s.text, tree: s.tree.as_ref(), language: c.language, decl_start: decl, name: &region.region.name };
     match which {
         GateFix::Tests => crate::fixes::test_stub(&target, ctx.files, ctx.can_create),
         GateFix::Observability => crate::fixes::observability_hook(&target, &ctx.style, ctx.files),

@@ -397,6 +397,7 @@ fn analyze(state: &Mutex<State>, uri: &Uri) -> Option<Outcome> {
                     text: Arc::from(doc.text.as_str()),
                     line_index: doc.line_index.clone(),
                     classification: c.clone(),
+                    tree: doc.tree.clone(),
                     encoding,
                     options,
                 };
@@ -437,13 +438,13 @@ fn analyze(state: &Mutex<State>, uri: &Uri) -> Option<Outcome> {
         // The cache is keyed by content, so it stays valid whatever happened meanwhile.
         doc.chunks = chunks;
         if doc.version == version {
-            doc.tree = Some(new_tree);
+            doc.tree = Some(new_tree.clone());
             if guard_generation == generation {
                 doc.classification = Some((version, classification.clone()));
             }
         }
     }
-    let snapshot = Snapshot { uri: uri.clone(), version, generation, text, line_index, classification, encoding, options };
+    let snapshot = Snapshot { uri: uri.clone(), version, generation, text, line_index, classification, tree: Some(new_tree), encoding, options };
     Some(Outcome { version, snapshot: Some(snapshot), skipped: None, config_errors, index_changed, messages })
 }
 

@@ -1,5 +1,5 @@
-//! Helpers shared by the tests that work on whole fixture projects: copying them, listing
-//! their files, classifying them with the tests gate resolved across files.
+//! Helpers shared by the integration tests: scratch directories, copying fixture projects,
+//! listing their files, classifying them with the tests gate resolved across files.
 
 #![allow(dead_code)]
 
@@ -11,6 +11,43 @@ use lanes::config::Config;
 use lanes::gates::GateState;
 use lanes::language::Language;
 use lanes::ruleset::Ruleset;
+
+/// A scratch directory under the system temp dir, unique per test binary, process and name,
+/// removed on drop (also when the test panics).
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let path = std::env::temp_dir().join(format!("lanes-{}-{}-{name}", env!("CARGO_CRATE_NAME"), std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        TempDir(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// Write `contents` to `relative`, creating parent directories (chainable).
+    pub fn write(&self, relative: &str, contents: impl AsRef<[u8]>) -> &TempDir {
+        self.file(relative, contents);
+        self
+    }
+
+    /// Write `contents` to `relative`, creating parent directories; the file's path.
+    pub fn file(&self, relative: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.0.join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
 
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
