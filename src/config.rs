@@ -531,6 +531,8 @@ mod tests {
             "proj/lanes.toml:1:1: unknown field `colour`, expected one of `default-lane`, `paths`, `test-paths`, `vocabulary`, `disable`, `extra-queries`, `signals`, `fail-on`, `fixes`, `guard`"
         );
         assert_eq!(err("fail-on = [\"lane3\", \"lane9\"]\n"), "proj/lanes.toml:1:21: `lane9` is not a policy (expected laneN or lane>=N with N 1-3, optionally followed by -untested, -unobserved, -unreviewed or -no-rollback; or missing-tests, missing-observability, missing-review, missing-rollback)");
+        assert_eq!(err("[fixes]\nobservability = \"printf\"\n"), "proj/lanes.toml:2:17: unknown observability hook `printf` (known: log, logging, opentelemetry, structlog, tracing)");
+        assert_eq!(err("[fixes]\nstyle = 1\n"), "proj/lanes.toml:2:1: unknown field `style`, expected `observability`");
         assert_eq!(err("disable = [\"security.nope\"]\n"), "proj/lanes.toml:1:12: `security.nope` is not a rule id (see `lanes rules`)");
         assert_eq!(err("[vocabulary]\nmoney = [\"x\"]\n"), "proj/lanes.toml:2:1: unknown category `money` (expected one of security, billing, permission, identity, compliance, irreversible, core, data, revenue, test, docs, ui, generated)");
     }

@@ -1528,3 +1528,22 @@ async fn gate_hints_stop_at_the_limit() {
     assert_eq!((note.range.start.line, note.severity), (0, Some(DiagnosticSeverity::HINT)));
     client.shutdown().await;
 }
+
+/// `codeAction/resolve` with data that is not ours, for a stale version or for a function
+/// that is gone: the action comes back unchanged or disabled with the reason, never an error.
+#[tokio::test]
+async fn resolving_odd_code_actions() {
+    let text = "def net(x):\n    return x\n";
+    let uri = "file:///lanes-test/resolve/odd.py";
+    let mut client = TestClient::start(&Init { rich_edits: true, ..Init::default() }).await;
+    client.open(uri, "python", 1, text).await;
+    let resolve = |data: Value| json!({ "title": "t", "data": data });
+    let foreign = client.request_raw("codeAction/resolve", resolve(json!({ "someone": "else" }))).await;
+    assert_eq!(foreign["result"], resolve(json!({ "someone": "else" })));
+    let stale = client.request_raw("codeAction/resolve", resolve(json!({ "uri": uri, "version": 0, "fix": "tests", "decl": 0 }))).await;
+    assert_eq!(stale["result"]["disabled"]["reason"], "the document changed; ask for code actions again");
+    let gone = client.request_raw("codeAction/resolve", resolve(json!({ "uri": uri, "version": 1, "fix": "observability", "decl": 999 }))).await;
+    assert_eq!(gone["result"]["disabled"]["reason"], "the function is gone");
+    assert!(gone["result"].get("edit").is_none());
+    client.shutdown().await;
+}
